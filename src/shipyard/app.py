@@ -1,0 +1,77 @@
+"""`create_app`: routers, middlewares, error handlers, and the in-process worker on SQLite."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+
+from shipyard import __version__
+from shipyard.account.router import router as account_router
+from shipyard.auth.router import router as tokens_router
+from shipyard.core.db import get_engine, get_sessionmaker
+from shipyard.core.settings import get_settings
+from shipyard.http.errors import install_error_handlers
+from shipyard.http.formats import XmlFormatMiddleware
+from shipyard.http.forms import FormBodyMiddleware
+from shipyard.http.maintenance import MaintenanceMiddleware
+from shipyard.jobs.registry import load_job_modules
+from shipyard.jobs.worker import Worker
+from shipyard.system.admin import router as admin_router
+from shipyard.system.router import router as system_router
+
+# Modules whose @job functions every worker must know.
+JOB_MODULES: list[str] = []
+
+
+def load_jobs() -> None:
+    load_job_modules([*JOB_MODULES, *get_settings().job_modules])
+
+
+def make_worker() -> Worker:
+    settings = get_settings()
+    return Worker(
+        get_sessionmaker(),
+        concurrency=settings.worker_concurrency,
+        lease_seconds=settings.job_lease_seconds,
+        poll_seconds=settings.job_poll_seconds,
+    )
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    load_jobs()
+    worker_task: asyncio.Task[None] | None = None
+    worker = None
+    if get_settings().worker_in_process:
+        worker = make_worker()
+        worker_task = asyncio.create_task(worker.run())
+    try:
+        yield
+    finally:
+        if worker and worker_task:
+            worker.stop()
+            await worker_task
+        await get_engine().dispose()
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="Shipyard",
+        version=__version__,
+        description="Servers (Forge API), zero-downtime deployments (Envoyer API) and CI (Woodpecker API).",
+        openapi_url="/swagger.v1.json",
+        docs_url="/api/swagger",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    for router in (system_router, tokens_router, account_router, admin_router):
+        app.include_router(router)
+    # Outermost first on the way in: maintenance, then XML shaping, then form decoding.
+    app.add_middleware(FormBodyMiddleware)
+    app.add_middleware(XmlFormatMiddleware)
+    app.add_middleware(MaintenanceMiddleware)
+    return app

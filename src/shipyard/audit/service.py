@@ -1,0 +1,48 @@
+"""Write and read the audit trail. Every domain records its changes through `record`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shipyard.audit.models import AuditEvent
+from shipyard.core.actor import Actor
+
+
+def record(
+    session: AsyncSession,
+    actor: Actor | None,
+    action: str,
+    *,
+    subject: str | None = None,
+    status_code: int | None = None,
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Add an event to the session; it is committed (or dropped) with the change it describes."""
+    event = AuditEvent(
+        user_id=actor.user_id if actor else None,
+        sudoer_id=actor.sudoer_id if actor else None,
+        token_id=actor.token_id if actor else None,
+        ip=actor.ip if actor else None,
+        action=action,
+        subject=subject,
+        status_code=status_code,
+        details=details or {},
+    )
+    session.add(event)
+    return event
+
+
+async def list_events(
+    session: AsyncSession, *, user_id: int | None, offset: int, limit: int
+) -> tuple[Sequence[AuditEvent], int]:
+    """Newest first; all users' events when `user_id` is None."""
+    query = select(AuditEvent)
+    if user_id is not None:
+        query = query.where(AuditEvent.user_id == user_id)
+    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = await session.scalars(query.order_by(AuditEvent.id.desc()).offset(offset).limit(limit))
+    return rows.all(), total

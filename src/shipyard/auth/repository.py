@@ -1,0 +1,50 @@
+"""All SQL of users and tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
+
+from shipyard.auth.models import AccessToken, User
+
+
+async def user_by_name(session: AsyncSession, name: str) -> User | None:
+    return await session.scalar(select(User).where(func.lower(User.name) == name.lower()))
+
+
+async def user_by_email(session: AsyncSession, email: str) -> User | None:
+    return await session.scalar(select(User).where(func.lower(User.email) == email.lower()))
+
+
+async def count_users(session: AsyncSession) -> int:
+    return await session.scalar(select(func.count()).select_from(User)) or 0
+
+
+async def token_by_hash(session: AsyncSession, token_hash: str) -> AccessToken | None:
+    return await session.scalar(
+        select(AccessToken).options(joinedload(AccessToken.user)).where(AccessToken.token_hash == token_hash)
+    )
+
+
+async def tokens_page(
+    session: AsyncSession, user_id: int, *, offset: int, limit: int
+) -> tuple[Sequence[AccessToken], int]:
+    query = select(AccessToken).where(AccessToken.user_id == user_id)
+    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = await session.scalars(query.order_by(AccessToken.id).offset(offset).limit(limit))
+    return rows.all(), total
+
+
+async def token_by_user_and_name(session: AsyncSession, user_id: int, name: str) -> AccessToken | None:
+    return await session.scalar(
+        select(AccessToken).where(AccessToken.user_id == user_id, AccessToken.name == name)
+    )
+
+
+async def token_by_user_and_id(session: AsyncSession, user_id: int, token_id: int) -> AccessToken | None:
+    return await session.scalar(
+        select(AccessToken).where(AccessToken.user_id == user_id, AccessToken.id == token_id)
+    )

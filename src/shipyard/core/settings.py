@@ -1,0 +1,59 @@
+"""Process-wide configuration, read once from `SHIPYARD_*` environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob Shipyard has; README.md lists them with their defaults."""
+
+    model_config = SettingsConfigDict(env_prefix="SHIPYARD_", extra="ignore")
+
+    data: Path = Field(default=Path("data"), description="directory for the SQLite file and key files")
+    database_url: str | None = Field(default=None, description="SQLAlchemy async URL; SQLite by default")
+    secret_key: str | None = Field(default=None, description="Fernet key for secrets at rest")
+
+    default_paging_num: int = Field(default=30, ge=1)
+    max_response_items: int = Field(default=50, ge=1)
+    default_git_trees_per_page: int = 1000
+    default_max_blob_size: int = 10_485_760
+
+    rate_limit_writes: int = Field(default=60, ge=1, description="write requests per minute per token")
+    maintenance_cache_seconds: float = 2.0
+
+    run_worker: bool | None = Field(default=None, description="run the job worker inside `serve`")
+    worker_concurrency: int = Field(default=4, ge=1)
+    job_lease_seconds: float = Field(default=30.0, gt=0)
+    job_poll_seconds: float = Field(default=0.5, gt=0)
+    job_modules: list[str] = Field(default_factory=list, description="extra modules that register jobs")
+
+    admin_name: str = "admin"
+    admin_email: str = "admin@localhost"
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data / 'shipyard.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+    @property
+    def worker_in_process(self) -> bool:
+        """SQLite has one writer, so the server runs the worker itself unless told otherwise."""
+        return self.is_sqlite if self.run_worker is None else self.run_worker
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The settings of this process (cached; tests start fresh processes)."""
+    settings = Settings()
+    settings.data.mkdir(parents=True, exist_ok=True)
+    return settings

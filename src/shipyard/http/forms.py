@@ -1,0 +1,137 @@
+"""Form-encoded bodies, as the Forge and Envoyer PHP SDKs send them, become JSON before routing.
+
+`tags[0]=a&tags[1]=b` and `tags[]=a` become lists, `a[b]=c` objects; values stay strings and
+Pydantic's lax mode turns `1`/`0` into booleans and numbers. An empty body on a write becomes
+`{}`, because the SDKs POST `Content-Type: application/json` with nothing in it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+FORM = "application/x-www-form-urlencoded"
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_KEY = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])*)$")
+
+
+class FormBodyError(ValueError):
+    pass
+
+
+def _insert(container: dict[str, Any], path: list[str], value: str) -> None:
+    node: Any = container
+    for depth, part in enumerate(path):
+        last = depth == len(path) - 1
+        following_is_index = not last and (path[depth + 1] == "" or path[depth + 1].isdigit())
+        empty: Any = [] if following_is_index else {}
+        if isinstance(node, list):
+            if part == "":
+                node.append(value if last else empty)
+                node = node[-1]
+                continue
+            if not part.isdigit():
+                raise FormBodyError("mixed list and object keys")
+            index = int(part)
+            if index > len(node) + 1000:
+                raise FormBodyError("list index out of range")
+            while len(node) <= index:
+                node.append(None)
+            if last:
+                node[index] = value
+            elif node[index] is None:
+                node[index] = empty
+            node = node[index]
+        else:
+            if last:
+                node[part] = value
+            else:
+                node = node.setdefault(part, empty)
+
+
+def form_to_data(body: bytes) -> dict[str, Any]:
+    """Decode a urlencoded body with PHP's bracket conventions into nested dicts and lists."""
+    data: dict[str, Any] = {}
+    for key, value in parse_qsl(body.decode("utf-8"), keep_blank_values=True):
+        match = _KEY.match(key)
+        if not match:
+            raise FormBodyError(f"malformed field name {key!r}")
+        path = [match.group(1)] + re.findall(r"\[([^\[\]]*)\]", match.group(2))
+        _insert(data, path, value)
+    return _compact(data)
+
+
+def _compact(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _compact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_compact(v) for v in value if v is not None]
+    return value
+
+
+class FormBodyMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in WRITE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        content_type = headers.get(b"content-type", b"").decode("latin-1").split(";")[0].strip().lower()
+        if content_type not in (FORM, "application/json", ""):
+            await self.app(scope, receive, send)
+            return
+        body = await _read_body(receive)
+        if content_type == FORM:
+            try:
+                body = json.dumps(form_to_data(body)).encode()
+            except (FormBodyError, UnicodeDecodeError) as exc:
+                await _bad_form(send, str(exc))
+                return
+        elif body.strip() == b"":
+            body = b"{}"
+        else:
+            await self.app(scope, _replay(body, receive), send)
+            return
+        new_headers = [(k, v) for k, v in scope["headers"] if k not in (b"content-type", b"content-length")]
+        new_headers += [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+        await self.app(dict(scope, headers=new_headers), _replay(body, receive), send)
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            break
+    return b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """Hand the (rewritten) body over once, then pass through to the real channel."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+async def _bad_form(send: Send, reason: str) -> None:
+    payload = json.dumps({"message": f"The form body is malformed: {reason}.",
+                          "errors": {"body": [f"The form body is malformed: {reason}."]}}).encode()
+    await send({"type": "http.response.start", "status": 422,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]})
+    await send({"type": "http.response.body", "body": payload})

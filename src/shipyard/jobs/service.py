@@ -1,0 +1,69 @@
+"""How the rest of Shipyard starts and inspects long actions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shipyard.core.actor import Actor
+from shipyard.core.db import utcnow
+from shipyard.core.errors import NotFound
+from shipyard.jobs import repository
+from shipyard.jobs.models import Job, JobLog
+from shipyard.jobs.registry import get_spec
+
+
+def enqueue(
+    session: AsyncSession,
+    name: str,
+    args: dict[str, Any] | None = None,
+    *,
+    resource_key: str | None = None,
+    actor: Actor | None = None,
+    run_after: datetime | None = None,
+) -> Job:
+    """Add a job in the caller's transaction (an outbox): it exists exactly when the change commits.
+
+    Jobs sharing a `resource_key` run one at a time, in the order they were enqueued.
+    """
+    spec = get_spec(name)
+    if spec is None:
+        raise LookupError(f"no job is registered as {name!r}")
+    job = Job(
+        name=name,
+        args=args or {},
+        resource_key=resource_key,
+        max_attempts=spec.max_attempts,
+        timeout_seconds=spec.timeout,
+        idempotent=spec.idempotent,
+        run_after=run_after or utcnow(),
+        user_id=actor.user_id if actor else None,
+        token_id=actor.token_id if actor else None,
+    )
+    session.add(job)
+    return job
+
+
+async def get(session: AsyncSession, job_id: int) -> Job:
+    job = await repository.get(session, job_id)
+    if job is None:
+        raise NotFound("job")
+    return job
+
+
+async def logs(session: AsyncSession, job_id: int) -> Sequence[JobLog]:
+    return await repository.logs(session, job_id)
+
+
+async def page(session: AsyncSession, *, offset: int, limit: int) -> tuple[Sequence[Job], int]:
+    return await repository.page(session, offset=offset, limit=limit)
+
+
+async def cancel(session: AsyncSession, job_id: int) -> Job:
+    await get(session, job_id)
+    await repository.request_cancel(session, job_id)
+    await session.flush()
+    return await get(session, job_id)

@@ -1,0 +1,158 @@
+"""The worker loop: reap expired leases, claim jobs, run them under a renewed lease, record outcomes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import traceback
+import uuid
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shipyard.audit import service as audit
+from shipyard.core.actor import Actor
+from shipyard.core.db import utcnow
+from shipyard.jobs import repository
+from shipyard.jobs.context import JobContext
+from shipyard.jobs.models import Job, JobStatus
+from shipyard.jobs.registry import get_spec
+
+log = logging.getLogger(__name__)
+
+RETRY_BACKOFF_SECONDS = (1, 5, 30, 120)
+
+
+class Worker:
+    """Runs up to `concurrency` jobs at once until `stop()`.
+
+    Many workers may share one database: claims are conditional and leases expire, so a
+    worker that dies mid-job leaves the job to be retried (idempotent jobs) or failed.
+    """
+
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        concurrency: int,
+        lease_seconds: float,
+        poll_seconds: float,
+    ) -> None:
+        self.sessions = sessions
+        self.concurrency = concurrency
+        self.lease = lease_seconds
+        self.poll = poll_seconds
+        self.id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._running: set[asyncio.Task[None]] = set()
+        self._stopping = asyncio.Event()
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    async def run(self) -> None:
+        log.info("worker %s started (concurrency %d)", self.id, self.concurrency)
+        while not self._stopping.is_set():
+            try:
+                await self.reap_expired()
+                while len(self._running) < self.concurrency and not self._stopping.is_set():
+                    job = await self._claim()
+                    if job is None:
+                        break
+                    task = asyncio.create_task(self._execute(job))
+                    self._running.add(task)
+                    task.add_done_callback(self._running.discard)
+            except Exception:
+                log.exception("worker loop error; retrying")
+            try:
+                await asyncio.wait_for(self._stopping.wait(), timeout=self.poll)
+            except TimeoutError:
+                pass
+        for task in list(self._running):
+            task.cancel()
+        await asyncio.gather(*self._running, return_exceptions=True)
+
+    async def _claim(self) -> Job | None:
+        async with self.sessions() as session:
+            return await repository.claim_next(session, self.id, self.lease)
+
+    async def reap_expired(self) -> None:
+        """Requeue (idempotent, attempts left) or fail every job whose lease ran out."""
+        async with self.sessions() as session:
+            for job in await repository.expired(session):
+                retry = job.idempotent and job.attempts < job.max_attempts
+                reason = f"lease expired on worker {job.worker_id}: the worker stopped or lost contact"
+                if retry:
+                    values = {"status": JobStatus.QUEUED, "run_after": utcnow(), "error": reason}
+                else:
+                    values = {"status": JobStatus.FAILED, "finished_at": utcnow(), "error": reason}
+                if await repository.release_expired(session, job, values):
+                    repository.add_log(
+                        session, job.id, job.attempts, reason + ("; retrying" if retry else "; giving up")
+                    )
+                    if not retry:
+                        self._audit(session, job, JobStatus.FAILED)
+                    await session.commit()
+
+    async def _execute(self, job: Job) -> None:
+        spec = get_spec(job.name)
+        ctx = JobContext(job.id, job.attempts, job.user_id, self.sessions)
+        if spec is None:
+            await self._finish(job, JobStatus.FAILED, error=f"no job is registered as {job.name!r}")
+            return
+        heartbeat = asyncio.create_task(self._heartbeat(job, ctx, asyncio.current_task()))
+        try:
+            await ctx.log(f"attempt {job.attempts} of {job.max_attempts} on worker {self.id}")
+            result = await asyncio.wait_for(spec.function(ctx, **job.args), timeout=job.timeout_seconds)
+        except asyncio.CancelledError:
+            if self._stopping.is_set():
+                raise  # shutting down: the lease will expire and the job be retried or failed
+            status = JobStatus.CANCELLED if ctx.cancelled else JobStatus.FAILED
+            await self._finish(job, status, error="cancelled" if ctx.cancelled else "lease lost")
+        except TimeoutError:
+            await self._finish(job, JobStatus.FAILED, error=f"timed out after {job.timeout_seconds:g}s")
+        except Exception as exc:
+            await ctx.log(traceback.format_exc())
+            await self._fail_or_retry(job, f"{type(exc).__name__}: {exc}")
+        else:
+            status = JobStatus.CANCELLED if ctx.cancelled else JobStatus.SUCCEEDED
+            await self._finish(job, status, result=result)
+        finally:
+            heartbeat.cancel()
+
+    async def _heartbeat(self, job: Job, ctx: JobContext, runner: asyncio.Task[None] | None) -> None:
+        while True:
+            await asyncio.sleep(self.lease / 3)
+            async with self.sessions() as session:
+                ours, cancel = await repository.extend_lease(session, job.id, self.id, self.lease)
+            if not ours and runner is not None:
+                runner.cancel()  # someone reaped it: stop working on a job we no longer hold
+                return
+            if cancel and not ctx.cancelled:
+                ctx.cancelled = True
+
+    async def _fail_or_retry(self, job: Job, error: str) -> None:
+        if job.idempotent and job.attempts < job.max_attempts:
+            delay = RETRY_BACKOFF_SECONDS[min(job.attempts - 1, len(RETRY_BACKOFF_SECONDS) - 1)]
+            async with self.sessions() as session:
+                await repository.finish(
+                    session, job.id, self.id, JobStatus.QUEUED,
+                    error=error, retry_at=utcnow() + timedelta(seconds=delay),
+                )
+            return
+        await self._finish(job, JobStatus.FAILED, error=error)
+
+    async def _finish(
+        self, job: Job, status: JobStatus, *, error: str | None = None, result: dict[str, object] | None = None
+    ) -> None:
+        async with self.sessions() as session:
+            if await repository.finish(session, job.id, self.id, status, error=error, result=result):
+                self._audit(session, job, status)
+                await session.commit()
+
+    @staticmethod
+    def _audit(session: AsyncSession, job: Job, status: JobStatus) -> None:
+        actor = Actor(user_id=job.user_id, token_id=job.token_id)
+        audit.record(session, actor, f"job.{status.value}", subject=f"job:{job.id}",
+                     details={"name": job.name, "attempts": job.attempts})
