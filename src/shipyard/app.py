@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from shipyard import __version__
 from shipyard.account.router import router as account_router
+from shipyard.auth.router import admin_router as users_admin_router
 from shipyard.auth.router import router as tokens_router
 from shipyard.core.db import get_engine, get_sessionmaker
 from shipyard.core.settings import get_settings
@@ -68,7 +69,7 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    for router in (system_router, tokens_router, account_router, admin_router):
+    for router in (system_router, tokens_router, users_admin_router, account_router, admin_router):
         app.include_router(router)
     # Outermost first on the way in: maintenance, then XML shaping, then form decoding.
     app.add_middleware(FormBodyMiddleware)

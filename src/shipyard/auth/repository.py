@@ -19,6 +19,12 @@ async def user_by_email(session: AsyncSession, email: str) -> User | None:
     return await session.scalar(select(User).where(func.lower(User.email) == email.lower()))
 
 
+async def users_page(session: AsyncSession, *, offset: int, limit: int) -> tuple[Sequence[User], int]:
+    total = await count_users(session)
+    rows = await session.scalars(select(User).order_by(User.id).offset(offset).limit(limit))
+    return rows.all(), total
+
+
 async def count_users(session: AsyncSession) -> int:
     return await session.scalar(select(func.count()).select_from(User)) or 0
 

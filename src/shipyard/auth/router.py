@@ -10,15 +10,22 @@ from shipyard.audit import service as audit
 from shipyard.auth import service
 from shipyard.auth.dependencies import Authenticator, Principal
 from shipyard.auth.models import User
-from shipyard.auth.schemas import TokenCreate, TokenRead
+from shipyard.auth.schemas import TokenCreate, TokenRead, UserCreate, UserRead
 from shipyard.core.errors import NotFound
 from shipyard.http.pagination import Paging, set_page_headers
 from shipyard.http.session import DbSession
 
 router = APIRouter(prefix="/api/v1/users/{username}/tokens", tags=["tokens"])
+admin_router = APIRouter(prefix="/api/v1/admin/users", tags=["admin"])
 
 PasswordPrincipal = Annotated[Principal, Depends(Authenticator("tokens", password_only=True))]
 TokensPrincipal = Annotated[Principal, Depends(Authenticator("tokens"))]
+AdminPrincipal = Annotated[Principal, Depends(Authenticator("admin", admin=True))]
+
+
+def _user_read(user: User) -> UserRead:
+    return UserRead(id=user.id, login=user.name, username=user.name, email=user.email,
+                    is_admin=user.is_admin, created=user.created_at)
 
 
 async def _owner(session: DbSession, principal: Principal, username: str) -> User:
@@ -56,3 +63,21 @@ async def delete_token(username: str, token: str, principal: TokensPrincipal, se
     deleted = await service.delete_token(session, owner, token)
     audit.record(session, principal.actor, "token.delete", subject=f"token:{deleted.id}",
                  details={"name": deleted.name, "owner": owner.name})
+
+
+@admin_router.post("", response_model=UserRead, status_code=201)
+async def create_user(body: UserCreate, principal: AdminPrincipal, session: DbSession) -> UserRead:
+    user = await service.create_user(
+        session, name=body.username, email=body.email, password=body.password, is_admin=body.admin
+    )
+    audit.record(session, principal.actor, "user.create", subject=f"user:{user.id}")
+    return _user_read(user)
+
+
+@admin_router.get("", response_model=list[UserRead])
+async def list_users(
+    principal: AdminPrincipal, session: DbSession, paging: Paging, request: Request, response: Response
+) -> list[UserRead]:
+    rows, total = await service.list_users(session, offset=paging.offset, limit=paging.size)
+    set_page_headers(request, response, paging, total)
+    return [_user_read(row) for row in rows]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -20,3 +22,23 @@ class TokenRead(BaseModel):
     sha1: str = ""
     token_last_eight: str
     scopes: list[str]
+
+
+class UserCreate(BaseModel):
+    """Forgejo's CreateUserOption (the fields Shipyard uses), plus `admin`."""
+
+    username: str = Field(min_length=1, max_length=64)
+    email: str = Field(min_length=3, max_length=255)
+    password: str = Field(min_length=1, max_length=1024)
+    admin: bool = False
+
+
+class UserRead(BaseModel):
+    """Forgejo's User, reduced to what Shipyard knows."""
+
+    id: int
+    login: str
+    username: str
+    email: str
+    is_admin: bool
+    created: datetime

@@ -65,6 +65,10 @@ async def get_user(session: AsyncSession, name: str) -> User:
     return user
 
 
+async def list_users(session: AsyncSession, *, offset: int, limit: int) -> tuple[Sequence[User], int]:
+    return await repository.users_page(session, offset=offset, limit=limit)
+
+
 async def has_users(session: AsyncSession) -> bool:
     return await repository.count_users(session) > 0
 

@@ -1,0 +1,50 @@
+"""Shared fixtures: one PostgreSQL cluster and one `shipyard serve` per backend per test worker."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from tests.support.api import Account, admin
+from tests.support.postgres import PostgresCluster
+from tests.support.server import ShipyardServer
+
+BACKENDS = ["sqlite", "postgres"]
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PostgresCluster]:
+    cluster = PostgresCluster().start()
+    yield cluster
+    cluster.stop()
+
+
+ServerFactory = Callable[..., ShipyardServer]
+
+
+@pytest.fixture(scope="session")
+def start_server(pg_cluster: PostgresCluster) -> Iterator[ServerFactory]:
+    """Start a server on a backend with extra environment; all are stopped at the end of the session."""
+    started: list[ShipyardServer] = []
+
+    def start(backend: str, env: dict[str, str] | None = None) -> ShipyardServer:
+        url = pg_cluster.create_database() if backend == "postgres" else None
+        server = ShipyardServer(url, env)
+        started.append(server)
+        return server.start()
+
+    yield start
+    for server in started:
+        server.cleanup()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def server(request: pytest.FixtureRequest, start_server: ServerFactory) -> ShipyardServer:
+    """The shared server of a backend; tests on it create their own users and leave global state alone."""
+    return start_server(request.param)
+
+
+@pytest.fixture(scope="session")
+def admin_account(server: ShipyardServer) -> Account:
+    return admin(server)
