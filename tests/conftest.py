@@ -41,8 +41,11 @@ def start_server(pg_cluster: PostgresCluster) -> Iterator[ServerFactory]:
 
 @pytest.fixture(scope="session", params=BACKENDS)
 def server(request: pytest.FixtureRequest, start_server: ServerFactory) -> ShipyardServer:
-    """The shared server of a backend; tests on it create their own users and leave global state alone."""
-    return start_server(request.param)
+    """The shared server of a backend; tests on it create their own users and leave global state alone.
+
+    Its write rate limit is out of the way; tests/e2e/test_limits.py checks limits on servers of their own.
+    """
+    return start_server(request.param, {"SHIPYARD_RATE_LIMIT_WRITES": "1000000"})
 
 
 @pytest.fixture(scope="session")
