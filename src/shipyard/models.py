@@ -9,6 +9,16 @@ from shipyard.core.flags import SystemFlag
 from shipyard.jobs.models import Job, JobLog, JobStep
 
 __all__ = [
-    "AccessToken", "AuditEvent", "Base", "Credential", "Job", "JobLog", "JobStep",
-    "RateLimitWindow", "Region", "RegionSize", "SystemFlag", "User",
+    "AccessToken",
+    "AuditEvent",
+    "Base",
+    "Credential",
+    "Job",
+    "JobLog",
+    "JobStep",
+    "RateLimitWindow",
+    "Region",
+    "RegionSize",
+    "SystemFlag",
+    "User",
 ]

@@ -19,9 +19,12 @@ def _whoami(server: ShipyardServer, **kwargs: object) -> httpx.Response:
     return httpx.get(f"{server.url}/api/v1/user", **kwargs)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("method", ["bearer", "token-header", "token-query", "access-token-query",
-                                    "basic-password", "basic-token"])
-def test_each_auth_method_identifies_the_user(server: ShipyardServer, admin_account: Account, method: str) -> None:
+@pytest.mark.parametrize(
+    "method", ["bearer", "token-header", "token-query", "access-token-query", "basic-password", "basic-token"]
+)
+def test_each_auth_method_identifies_the_user(
+    server: ShipyardServer, admin_account: Account, method: str
+) -> None:
     user = new_user(server, admin_account)
     basic_password = base64.b64encode(f"{user.name}:{user.password}".encode()).decode()
     basic_token = base64.b64encode(f"{user.name}:{user.token}".encode()).decode()
@@ -39,11 +42,17 @@ def test_each_auth_method_identifies_the_user(server: ShipyardServer, admin_acco
     assert response.json()["user"]["email"] == f"{user.name}@example.test"
 
 
-@pytest.mark.parametrize("headers", [
-    {}, {"Authorization": "Bearer not-a-token"}, {"Authorization": "token 0000"},
-    {"Authorization": "Basic " + base64.b64encode(b"admin:wrong-password").decode()},
-    {"Authorization": "Basic %%%"}, {"Authorization": "Digest abc"},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {},
+        {"Authorization": "Bearer not-a-token"},
+        {"Authorization": "token 0000"},
+        {"Authorization": "Basic " + base64.b64encode(b"admin:wrong-password").decode()},
+        {"Authorization": "Basic %%%"},
+        {"Authorization": "Digest abc"},
+    ],
+)
 def test_missing_or_bad_credentials_are_401(server: ShipyardServer, headers: dict[str, str]) -> None:
     response = _whoami(server, headers=headers)
     assert response.status_code == 401
@@ -53,7 +62,9 @@ def test_missing_or_bad_credentials_are_401(server: ShipyardServer, headers: dic
 def test_token_lifecycle(server: ShipyardServer, admin_account: Account) -> None:
     user = new_user(server, admin_account)
     url = f"{server.url}/api/v1/users/{user.name}/tokens"
-    created = httpx.post(url, auth=(user.name, user.password), json={"name": "ci", "scopes": ["read:servers"]})
+    created = httpx.post(
+        url, auth=(user.name, user.password), json={"name": "ci", "scopes": ["read:servers"]}
+    )
     assert created.status_code == 201
     body = created.json()
     assert set(body) == {"id", "name", "sha1", "token_last_eight", "scopes"}
@@ -77,8 +88,11 @@ def test_token_lifecycle(server: ShipyardServer, admin_account: Account) -> None
     assert httpx.delete(f"{url}/ci", headers=user.headers()).status_code == 204
     assert _whoami(server, headers={"Authorization": f"Bearer {body['sha1']}"}).status_code == 401
     spare = token_for(server, user.name, user.password)
-    spare_id = next(t["id"] for t in httpx.get(url, headers=user.headers()).json() if t["name"].startswith("t-")
-                    and t["token_last_eight"] == spare[-8:])
+    spare_id = next(
+        t["id"]
+        for t in httpx.get(url, headers=user.headers()).json()
+        if t["name"].startswith("t-") and t["token_last_eight"] == spare[-8:]
+    )
     assert httpx.delete(f"{url}/{spare_id}", headers=user.headers()).status_code == 204
     assert _whoami(server, headers={"Authorization": f"Bearer {spare}"}).status_code == 401
     assert httpx.delete(f"{url}/nope", headers=user.headers()).status_code == 404
@@ -94,27 +108,38 @@ def test_other_users_tokens_are_not_found(server: ShipyardServer, admin_account:
     assert httpx.get(url, headers=admin_account.headers()).status_code == 200
 
 
-def test_two_factor_requires_the_otp_header_for_passwords(server: ShipyardServer, admin_account: Account) -> None:
+def test_two_factor_requires_the_otp_header_for_passwords(
+    server: ShipyardServer, admin_account: Account
+) -> None:
     user = new_user(server, admin_account)
     uri = server.cli("admin", "otp", "enable", "--user", user.name).stdout.strip()
     totp = pyotp.parse_uri(uri)
     assert isinstance(totp, pyotp.TOTP)
     assert _whoami(server, auth=(user.name, user.password)).status_code == 401
-    assert _whoami(server, auth=(user.name, user.password), headers={"X-Shipyard-OTP": "000000"}).status_code == 401
+    assert (
+        _whoami(server, auth=(user.name, user.password), headers={"X-Shipyard-OTP": "000000"}).status_code
+        == 401
+    )
     for header in ("X-Shipyard-OTP", "X-Forgejo-OTP"):
         response = _whoami(server, auth=(user.name, user.password), headers={header: totp.now()})
         assert response.status_code == 200, header
         assert response.json()["user"]["2fa_enabled"] is True
     tokens = f"{server.url}/api/v1/users/{user.name}/tokens"
     assert httpx.post(tokens, auth=(user.name, user.password), json={"name": "x"}).status_code == 401
-    assert httpx.post(tokens, auth=(user.name, user.password), headers={"X-Forgejo-OTP": totp.now()},
-                      json={"name": "x"}).status_code == 201
+    assert (
+        httpx.post(
+            tokens, auth=(user.name, user.password), headers={"X-Forgejo-OTP": totp.now()}, json={"name": "x"}
+        ).status_code
+        == 201
+    )
     # Tokens are not second factors' business: they keep working.
     assert _whoami(server, headers=user.headers()).status_code == 200
 
 
 def _credential(http: httpx.Client) -> httpx.Response:
-    return http.post("/api/v1/credentials", json={"type": "hetzner", "name": "h", "api_token": "secret-value"})
+    return http.post(
+        "/api/v1/credentials", json={"type": "hetzner", "name": "h", "api_token": "secret-value"}
+    )
 
 
 def test_scopes_follow_envoyers_rule(server: ShipyardServer, admin_account: Account) -> None:
@@ -123,8 +148,9 @@ def test_scopes_follow_envoyers_rule(server: ShipyardServer, admin_account: Acco
         existing = _credential(full).json()["credential"]["id"]
 
     def as_scopes(*scopes: str) -> httpx.Client:
-        account = Account(user.name, user.password, token_for(server, user.name, user.password, list(scopes)),
-                          user.id)
+        account = Account(
+            user.name, user.password, token_for(server, user.name, user.password, list(scopes)), user.id
+        )
         return client(server, account)
 
     with as_scopes("servers:create") as other:
@@ -150,8 +176,11 @@ def test_scopes_follow_envoyers_rule(server: ShipyardServer, admin_account: Acco
 
 def test_unknown_scope_is_rejected(server: ShipyardServer, admin_account: Account) -> None:
     user = new_user(server, admin_account)
-    response = httpx.post(f"{server.url}/api/v1/users/{user.name}/tokens", auth=(user.name, user.password),
-                          json={"name": "bad", "scopes": ["credentials:create", "root:everything"]})
+    response = httpx.post(
+        f"{server.url}/api/v1/users/{user.name}/tokens",
+        auth=(user.name, user.password),
+        json={"name": "bad", "scopes": ["credentials:create", "root:everything"]},
+    )
     assert response.status_code == 422
     assert list(response.json()["errors"]) == ["scopes.1"]
 
@@ -165,8 +194,11 @@ def test_sudo(server: ShipyardServer, admin_account: Account) -> None:
     assert by_query.status_code == 200 and by_query.json()["user"]["name"] == user.name
     # A sudo write is done as the user and audited with the admin behind it.
     with client(server, admin_account) as http:
-        created = http.post("/api/v1/credentials", headers={"Sudo": user.name},
-                            json={"type": "aws", "name": "k", "key": "AKIA", "secret": "s3cr3t"})
+        created = http.post(
+            "/api/v1/credentials",
+            headers={"Sudo": user.name},
+            json={"type": "aws", "name": "k", "key": "AKIA", "secret": "s3cr3t"},
+        )
         assert created.status_code == 201
         credential_id = created.json()["credential"]["id"]
         events = http.get("/api/v1/admin/audit", params={"limit": 50}).json()
@@ -204,7 +236,9 @@ def _database_dump(server: ShipyardServer, pg_cluster: PostgresCluster) -> bytes
     """Everything the database holds, as an operator's backup would see it."""
     if server.backend == "postgres":
         url = server.env["SHIPYARD_DATABASE_URL"].replace("postgresql+asyncpg", "postgresql")
-        return subprocess.run([str(pg_cluster.bindir / "pg_dump"), url], capture_output=True, check=True).stdout
+        return subprocess.run(
+            [str(pg_cluster.bindir / "pg_dump"), url], capture_output=True, check=True
+        ).stdout
     with sqlite3.connect(server.data / "shipyard.db") as conn:
         return "\n".join(conn.iterdump()).encode()
 

@@ -18,7 +18,9 @@ def listed(server: ShipyardServer, admin_account: Account) -> Account:
     user = new_user(server, admin_account)
     with client(server, user) as http:
         for i in range(57):
-            response = http.post("/api/v1/credentials", json={"type": "ocean2", "name": f"c{i:02}", "api_token": "x"})
+            response = http.post(
+                "/api/v1/credentials", json={"type": "ocean2", "name": f"c{i:02}", "api_token": "x"}
+            )
             assert response.status_code == 201, response.text
     return user
 
@@ -75,16 +77,22 @@ def test_bad_paging_parameters_are_422(server: ShipyardServer, listed: Account) 
         for params in ({"page": "x"}, {"page": 0}, {"limit": -1}, {"perPage": "many"}):
             response = http.get("/api/v1/credentials", params=params)
             assert response.status_code == 422, params
-            assert list(response.json()["errors"])[0] in {"page", "limit", "perPage"}
+            assert next(iter(response.json()["errors"])) in {"page", "limit", "perPage"}
 
 
 def test_settings_api(server: ShipyardServer) -> None:
     response = httpx.get(f"{server.url}/api/v1/settings/api")
-    assert response.json() == {"max_response_items": 50, "default_paging_num": 30,
-                               "default_git_trees_per_page": 1000, "default_max_blob_size": 10485760}
+    assert response.json() == {
+        "max_response_items": 50,
+        "default_paging_num": 30,
+        "default_git_trees_per_page": 1000,
+        "default_max_blob_size": 10485760,
+    }
 
 
-def test_validation_errors_are_laravel_shaped_and_change_nothing(server: ShipyardServer, admin_account: Account) -> None:
+def test_validation_errors_are_laravel_shaped_and_change_nothing(
+    server: ShipyardServer, admin_account: Account
+) -> None:
     user = new_user(server, admin_account)
     with client(server, user) as http:
         cases = [
@@ -110,8 +118,10 @@ def test_validation_errors_are_laravel_shaped_and_change_nothing(server: Shipyar
 def test_unknown_fields_are_ignored(server: ShipyardServer, admin_account: Account) -> None:
     user = new_user(server, admin_account)
     with client(server, user) as http:
-        response = http.post("/api/v1/credentials", json={"type": "hetzner", "name": "n", "api_token": "t",
-                                                          "colour": "blue", "id": 99999})
+        response = http.post(
+            "/api/v1/credentials",
+            json={"type": "hetzner", "name": "n", "api_token": "t", "colour": "blue", "id": 99999},
+        )
         assert response.status_code == 201
         assert response.json()["credential"]["id"] != 99999
 
@@ -119,14 +129,20 @@ def test_unknown_fields_are_ignored(server: ShipyardServer, admin_account: Accou
 def test_form_encoded_bodies_like_the_php_sdks(server: ShipyardServer, admin_account: Account) -> None:
     user = new_user(server, admin_account)
     form = "application/x-www-form-urlencoded"
-    created = httpx.post(f"{server.url}/api/v1/users/{user.name}/tokens", auth=(user.name, user.password),
-                         content="name=sdk&scopes%5B0%5D=credentials%3Acreate&scopes%5B1%5D=read%3Aservers",
-                         headers={"Content-Type": form})
+    created = httpx.post(
+        f"{server.url}/api/v1/users/{user.name}/tokens",
+        auth=(user.name, user.password),
+        content="name=sdk&scopes%5B0%5D=credentials%3Acreate&scopes%5B1%5D=read%3Aservers",
+        headers={"Content-Type": form},
+    )
     assert created.status_code == 201, created.text
     assert created.json()["scopes"] == ["credentials:create", "read:servers"]
     # Booleans as 1/0.
-    made = httpx.post(f"{server.url}/api/v1/admin/users", headers={**admin_account.headers(), "Content-Type": form},
-                      content=f"username=f{user.name}&email=f{user.name}%40example.test&password=longenough&admin=1")
+    made = httpx.post(
+        f"{server.url}/api/v1/admin/users",
+        headers={**admin_account.headers(), "Content-Type": form},
+        content=f"username=f{user.name}&email=f{user.name}%40example.test&password=longenough&admin=1",
+    )
     assert made.status_code == 201, made.text
     assert made.json()["is_admin"] is True
     # The same validation errors as JSON.
@@ -164,8 +180,10 @@ def test_xml_output(server: ShipyardServer, admin_account: Account) -> None:
 def test_health_version_and_docs(server: ShipyardServer) -> None:
     with httpx.Client(base_url=server.url) as http:
         assert http.get("/healthz").status_code == 204
-        assert http.get("/version").json() == {"source": "https://github.com/shipyard-dev/shipyard",
-                                               "version": "0.1.0"}
+        assert http.get("/version").json() == {
+            "source": "https://github.com/shipyard-dev/shipyard",
+            "version": "0.1.0",
+        }
         document = http.get("/swagger.v1.json").json()
         assert document["openapi"].startswith("3.") and "/api/v1/user" in document["paths"]
         assert "swagger" in http.get("/api/swagger").text.lower()

@@ -48,7 +48,9 @@ def trace(path: Path) -> list[str]:
     return path.read_text().splitlines() if path.exists() else []
 
 
-def start_with_workers(start_server: ServerFactory, backend: str, workers: int) -> tuple[ShipyardServer, list[subprocess.Popen[bytes]]]:
+def start_with_workers(
+    start_server: ServerFactory, backend: str, workers: int
+) -> tuple[ShipyardServer, list[subprocess.Popen[bytes]]]:
     """SQLite: the server runs the worker itself. PostgreSQL: `shipyard worker` processes do."""
     if backend == "sqlite":
         return start_server(backend, JOB_ENV), []
@@ -64,7 +66,9 @@ def stop_all(processes: list[subprocess.Popen[bytes]]) -> None:
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_a_killed_worker_leaves_the_job_to_be_retried(start_server: ServerFactory, backend: str, tmp_path: Path) -> None:
+def test_a_killed_worker_leaves_the_job_to_be_retried(
+    start_server: ServerFactory, backend: str, tmp_path: Path
+) -> None:
     server, workers = start_with_workers(start_server, backend, workers=2)
     marker = tmp_path / "trace"
     try:
@@ -81,7 +85,9 @@ def test_a_killed_worker_leaves_the_job_to_be_retried(start_server: ServerFactor
             victim = next(w for w in workers if w.pid == pid)
             victim.kill()
             victim.wait()
-        job = wait_for(lambda: finished(server, job_id), what="the job to finish")  # ...until the lease ran out
+        job = wait_for(
+            lambda: finished(server, job_id), what="the job to finish"
+        )  # ...until the lease ran out
         assert job["status"] == "succeeded", job
         assert job["attempts"] == 2
         assert any("lease expired" in line and "retrying" in line for line in job["logs"])
@@ -91,8 +97,9 @@ def test_a_killed_worker_leaves_the_job_to_be_retried(start_server: ServerFactor
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_a_non_idempotent_job_fails_instead_of_rerunning(start_server: ServerFactory, backend: str,
-                                                         tmp_path: Path) -> None:
+def test_a_non_idempotent_job_fails_instead_of_rerunning(
+    start_server: ServerFactory, backend: str, tmp_path: Path
+) -> None:
     server, workers = start_with_workers(start_server, backend, workers=1)
     marker = tmp_path / "trace"
     try:
@@ -116,21 +123,37 @@ def test_a_non_idempotent_job_fails_instead_of_rerunning(start_server: ServerFac
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_jobs_on_one_resource_run_one_at_a_time_in_order(start_server: ServerFactory, backend: str,
-                                                         tmp_path: Path) -> None:
+def test_jobs_on_one_resource_run_one_at_a_time_in_order(
+    start_server: ServerFactory, backend: str, tmp_path: Path
+) -> None:
     server, workers = start_with_workers(start_server, backend, workers=2)
     marker = tmp_path / "trace"
     try:
+
         def chain(i: int) -> int:
-            return enqueue(server, "test.retryable", resource="site:1", path=str(marker), label=f"s{i}",
-                           first_attempt_seconds=1.5)
+            return enqueue(
+                server,
+                "test.retryable",
+                resource="site:1",
+                path=str(marker),
+                label=f"s{i}",
+                first_attempt_seconds=1.5,
+            )
 
         ids = [chain(0), chain(1)]
-        other = enqueue(server, "test.retryable", resource="site:2", path=str(marker), label="other",
-                        first_attempt_seconds=0.1)
+        other = enqueue(
+            server,
+            "test.retryable",
+            resource="site:2",
+            path=str(marker),
+            label="other",
+            first_attempt_seconds=0.1,
+        )
         ids += [chain(2), chain(3)]
         for job_id in [*ids, other]:
-            assert wait_for(lambda j=job_id: finished(server, j), what=f"job {job_id}")["status"] == "succeeded"
+            assert (
+                wait_for(lambda j=job_id: finished(server, j), what=f"job {job_id}")["status"] == "succeeded"
+            )
         lines = [line.split(" attempt")[0] for line in trace(marker)]
         same = [line for line in lines if "other" not in line]
         assert same == [f"{edge} s{i}" for i in range(4) for edge in ("start", "end")]

@@ -20,7 +20,9 @@ def test_write_rate_limit(start_server: ServerFactory, backend: str) -> None:
     with client(server, user) as http:
         statuses = []
         for i in range(14):
-            response = http.post("/api/v1/credentials", json={"type": "hetzner", "name": f"n{i}", "api_token": "t"})
+            response = http.post(
+                "/api/v1/credentials", json={"type": "hetzner", "name": f"n{i}", "api_token": "t"}
+            )
             statuses.append(response.status_code)
             if response.status_code == 201:
                 assert response.headers["x-ratelimit-limit"] == "12"
@@ -35,8 +37,12 @@ def test_write_rate_limit(start_server: ServerFactory, backend: str) -> None:
         assert http.get("/api/v1/credentials").headers["x-total-count"] == "12"
     other = new_user(server, admin(server))
     with client(server, other) as http:
-        assert http.post("/api/v1/credentials",
-                         json={"type": "hetzner", "name": "ok", "api_token": "t"}).status_code == 201
+        assert (
+            http.post(
+                "/api/v1/credentials", json={"type": "hetzner", "name": "ok", "api_token": "t"}
+            ).status_code
+            == 201
+        )
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
@@ -61,10 +67,23 @@ def test_healthz_fails_when_the_database_does_not_answer(
     server = start_server("postgres")
     assert httpx.get(f"{server.url}/healthz").status_code == 204
     name = server.env["SHIPYARD_DATABASE_URL"].rsplit("/", 1)[1]
-    psql = [str(pg_cluster.bindir / "psql"), "-h", "127.0.0.1", "-p", str(pg_cluster.port), "-U", "shipyard",
-            "-d", "postgres", "-c"]
-    subprocess.run([*psql, f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"],
-                   check=True, capture_output=True)
+    psql = [
+        str(pg_cluster.bindir / "psql"),
+        "-h",
+        "127.0.0.1",
+        "-p",
+        str(pg_cluster.port),
+        "-U",
+        "shipyard",
+        "-d",
+        "postgres",
+        "-c",
+    ]
+    subprocess.run(
+        [*psql, f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"],
+        check=True,
+        capture_output=True,
+    )
     subprocess.run([*psql, f"ALTER DATABASE {name} RENAME TO {name}_gone"], check=True, capture_output=True)
     try:
         response = httpx.get(f"{server.url}/healthz", timeout=30)

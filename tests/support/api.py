@@ -26,8 +26,11 @@ def client(server: ShipyardServer, account: Account | None = None) -> httpx.Clie
 
 
 def token_for(server: ShipyardServer, name: str, password: str, scopes: list[str] | None = None) -> str:
-    response = httpx.post(f"{server.url}/api/v1/users/{name}/tokens", auth=(name, password),
-                          json={"name": "t-" + secrets.token_hex(4), "scopes": scopes or []})
+    response = httpx.post(
+        f"{server.url}/api/v1/users/{name}/tokens",
+        auth=(name, password),
+        json={"name": "t-" + secrets.token_hex(4), "scopes": scopes or []},
+    )
     assert response.status_code == 201, response.text
     return str(response.json()["sha1"])
 
@@ -42,8 +45,10 @@ def new_user(server: ShipyardServer, admin_account: Account, *, is_admin: bool =
     """A fresh user with a full-access token, created through the admin API."""
     name = "u" + secrets.token_hex(5)
     password = secrets.token_urlsafe(12)
-    response = httpx.post(f"{server.url}/api/v1/admin/users", headers=admin_account.headers(),
-                          json={"username": name, "email": f"{name}@example.test", "password": password,
-                                "admin": is_admin})
+    response = httpx.post(
+        f"{server.url}/api/v1/admin/users",
+        headers=admin_account.headers(),
+        json={"username": name, "email": f"{name}@example.test", "password": password, "admin": is_admin},
+    )
     assert response.status_code == 201, response.text
     return Account(name, password, token_for(server, name, password), response.json()["id"])

@@ -17,7 +17,9 @@ def _trace(path: str, line: str) -> None:
         os.fsync(f.fileno())
 
 
-async def _traced(ctx: JobContext, path: str, label: str, first_attempt_seconds: float, seconds: float) -> dict[str, int]:
+async def _traced(
+    ctx: JobContext, path: str, label: str, first_attempt_seconds: float, seconds: float
+) -> dict[str, int]:
     _trace(path, f"start {label} attempt={ctx.attempt} pid={os.getpid()}")
     await ctx.log(f"{label} working")
     await asyncio.sleep(first_attempt_seconds if ctx.attempt == 1 else seconds)
@@ -26,14 +28,16 @@ async def _traced(ctx: JobContext, path: str, label: str, first_attempt_seconds:
 
 
 @job("test.retryable", timeout=120, max_attempts=3)
-async def retryable(ctx: JobContext, path: str, label: str = "job", first_attempt_seconds: float = 0,
-                    seconds: float = 0) -> dict[str, int]:
+async def retryable(
+    ctx: JobContext, path: str, label: str = "job", first_attempt_seconds: float = 0, seconds: float = 0
+) -> dict[str, int]:
     return await _traced(ctx, path, label, first_attempt_seconds, seconds)
 
 
 @job("test.once", timeout=120, idempotent=False)
-async def once(ctx: JobContext, path: str, label: str = "job", first_attempt_seconds: float = 0,
-               seconds: float = 0) -> dict[str, int]:
+async def once(
+    ctx: JobContext, path: str, label: str = "job", first_attempt_seconds: float = 0, seconds: float = 0
+) -> dict[str, int]:
     return await _traced(ctx, path, label, first_attempt_seconds, seconds)
 
 

@@ -21,7 +21,9 @@ from pathlib import Path
 def _bindir() -> Path:
     found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
     if not found:
-        raise RuntimeError("PostgreSQL server binaries not found: install Debian's `postgresql` (.ci/run does)")
+        raise RuntimeError(
+            "PostgreSQL server binaries not found: install Debian's `postgresql` (.ci/run does)"
+        )
     return Path(found[-1]).parent
 
 
@@ -48,18 +50,48 @@ class PostgresCluster:
         subprocess.run([*self._as_user, *args], check=True, capture_output=True)
 
     def start(self) -> PostgresCluster:
-        self._run(str(self.bindir / "initdb"), "-D", str(self.datadir), "-U", "shipyard", "-A", "trust",
-                  "-E", "UTF8", "--no-sync")
+        self._run(
+            str(self.bindir / "initdb"),
+            "-D",
+            str(self.datadir),
+            "-U",
+            "shipyard",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        )
         self.process = subprocess.Popen(
-            [*self._as_user, str(self.bindir / "postgres"), "-D", str(self.datadir), "-p", str(self.port),
-             "-k", str(self.root), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
-             "-c", "synchronous_commit=off", "-c", "full_page_writes=off", "-c", "max_connections=300"],
-            stdout=subprocess.DEVNULL, stderr=open(self.root / "postgres.log", "wb"),
+            [
+                *self._as_user,
+                str(self.bindir / "postgres"),
+                "-D",
+                str(self.datadir),
+                "-p",
+                str(self.port),
+                "-k",
+                str(self.root),
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                "fsync=off",
+                "-c",
+                "synchronous_commit=off",
+                "-c",
+                "full_page_writes=off",
+                "-c",
+                "max_connections=300",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=open(self.root / "postgres.log", "wb"),
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            ready = subprocess.run([str(self.bindir / "pg_isready"), "-h", "127.0.0.1", "-p", str(self.port)],
-                                   capture_output=True)
+            ready = subprocess.run(
+                [str(self.bindir / "pg_isready"), "-h", "127.0.0.1", "-p", str(self.port)],
+                capture_output=True,
+            )
             if ready.returncode == 0:
                 return self
             if self.process.poll() is not None:
@@ -70,8 +102,11 @@ class PostgresCluster:
     def create_database(self) -> str:
         """A new empty database; returns its SQLAlchemy async URL."""
         name = "shipyard_" + uuid.uuid4().hex[:12]
-        subprocess.run([str(self.bindir / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "shipyard",
-                        name], check=True, capture_output=True)
+        subprocess.run(
+            [str(self.bindir / "createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "shipyard", name],
+            check=True,
+            capture_output=True,
+        )
         return f"postgresql+asyncpg://shipyard@127.0.0.1:{self.port}/{name}"
 
     def stop(self) -> None:

@@ -26,8 +26,13 @@ class ShipyardServer:
         self.data = Path(tempfile.mkdtemp(prefix="shipyard-data-"))
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "SHIPYARD_DATA": str(self.data), "PYTHONPATH": str(ROOT),
-                    "SHIPYARD_JOB_POLL_SECONDS": "0.1", **(env or {})}
+        self.env = {
+            **os.environ,
+            "SHIPYARD_DATA": str(self.data),
+            "PYTHONPATH": str(ROOT),
+            "SHIPYARD_JOB_POLL_SECONDS": "0.1",
+            **(env or {}),
+        }
         self.env.pop("SHIPYARD_DATABASE_URL", None)
         if database_url:
             self.env["SHIPYARD_DATABASE_URL"] = database_url
@@ -40,8 +45,11 @@ class ShipyardServer:
 
     def start(self, timeout: float = 60) -> ShipyardServer:
         self.process = subprocess.Popen(
-            [SHIPYARD, "serve", "--port", str(self.port)], env=self.env,
-            stdout=open(self.log, "ab"), stderr=subprocess.STDOUT, start_new_session=True,
+            [SHIPYARD, "serve", "--port", str(self.port)],
+            env=self.env,
+            stdout=open(self.log, "ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -61,13 +69,19 @@ class ShipyardServer:
 
     def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         """Run `shipyard ARGS` against the same data directory and database."""
-        return subprocess.run([SHIPYARD, *args], env=self.env, capture_output=True, text=True, check=check,
-                              timeout=120)
+        return subprocess.run(
+            [SHIPYARD, *args], env=self.env, capture_output=True, text=True, check=check, timeout=120
+        )
 
     def spawn(self, *args: str) -> subprocess.Popen[bytes]:
         """Start another `shipyard` process (a worker, say) with this server's environment."""
-        return subprocess.Popen([SHIPYARD, *args], env=self.env, stdout=open(self.data / "spawn.log", "ab"),
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        return subprocess.Popen(
+            [SHIPYARD, *args],
+            env=self.env,
+            stdout=open(self.data / "spawn.log", "ab"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def kill(self) -> None:
         """SIGKILL: the process gets no chance to clean up, as in a crash."""

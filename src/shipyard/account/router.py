@@ -35,7 +35,9 @@ async def get_user(principal: UserPrincipal, session: DbSession) -> ForgeUserEnv
 async def list_credentials(
     principal: CredentialsPrincipal, session: DbSession, paging: Paging, request: Request, response: Response
 ) -> CredentialList:
-    rows, total = await service.list_credentials(session, principal.user, offset=paging.offset, limit=paging.size)
+    rows, total = await service.list_credentials(
+        session, principal.user, offset=paging.offset, limit=paging.size
+    )
     set_page_headers(request, response, paging, total)
     return CredentialList(credentials=[CredentialRead.model_validate(r) for r in rows])
 
@@ -51,7 +53,9 @@ async def create_credential(
 
 
 @router.get("/credentials/{credential_id}", response_model=CredentialEnvelope)
-async def get_credential(credential_id: int, principal: CredentialsPrincipal, session: DbSession) -> CredentialEnvelope:
+async def get_credential(
+    credential_id: int, principal: CredentialsPrincipal, session: DbSession
+) -> CredentialEnvelope:
     credential = await service.get_credential(session, principal.user, credential_id)
     return CredentialEnvelope(credential=CredentialRead.model_validate(credential))
 

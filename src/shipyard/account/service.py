@@ -40,12 +40,17 @@ async def create_credential(session: AsyncSession, user: User, body: CredentialC
     if required is None:
         raise ValidationFailed({"type": [f"The type must be one of: {', '.join(PROVIDER_SECRETS)}."]})
     values = body.model_dump()
-    missing = {field: [f"The {field} field is required for {body.type}."] for field in required
-               if not values.get(field)}
+    missing = {
+        field: [f"The {field} field is required for {body.type}."]
+        for field in required
+        if not values.get(field)
+    }
     if missing:
         raise ValidationFailed(missing)
     credential = Credential(
-        user_id=user.id, type=body.type, name=body.name.strip(),
+        user_id=user.id,
+        type=body.type,
+        name=body.name.strip(),
         secret=json.dumps({field: values[field] for field in required}),
     )
     session.add(credential)
@@ -61,5 +66,7 @@ async def region_catalogue(session: AsyncSession) -> RegionCatalogue:
     catalogue: dict[str, list[RegionRead]] = {provider: [] for provider in PROVIDER_SECRETS}
     for region in await repository.regions(session):
         sizes = [SizeRead(id=s.code, size=s.slug, name=s.name) for s in region.sizes]
-        catalogue.setdefault(region.provider, []).append(RegionRead(id=region.code, name=region.name, sizes=sizes))
+        catalogue.setdefault(region.provider, []).append(
+            RegionRead(id=region.code, name=region.name, sizes=sizes)
+        )
     return RegionCatalogue(regions=catalogue)

@@ -6,9 +6,8 @@ import base64
 import binascii
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Annotated
 
-from fastapi import Depends, Request, Response
+from fastapi import Request, Response
 
 from shipyard.auth import ratelimit, service
 from shipyard.auth.models import AccessToken, User
@@ -67,7 +66,9 @@ def _credentials(request: Request) -> _Credentials | None:
     return _Credentials(token=query_token) if query_token else None
 
 
-async def _login(request: Request, session: DbSession, creds: _Credentials) -> tuple[User, AccessToken | None]:
+async def _login(
+    request: Request, session: DbSession, creds: _Credentials
+) -> tuple[User, AccessToken | None]:
     if creds.token is not None:
         token = await service.find_token(session, creds.token)
         if token is None:
@@ -110,13 +111,22 @@ class Authenticator:
 
         action = action_for_method(request.method)
         if token is not None and not allows(token.scopes, self.resource, action):
-            raise Forbidden(f"This token does not have the required scope: {needed_scope(self.resource, action)}.")
-        if token is not None and (token.last_used_at is None or utcnow() - token.last_used_at > LAST_USED_RESOLUTION):
+            raise Forbidden(
+                f"This token does not have the required scope: {needed_scope(self.resource, action)}."
+            )
+        if token is not None and (
+            token.last_used_at is None or utcnow() - token.last_used_at > LAST_USED_RESOLUTION
+        ):
             token.last_used_at = utcnow()
 
         effective = await self._sudo(request, session, user)
-        principal = Principal(effective, user, token, creds.password is not None and token is None,
-                              request.client.host if request.client else None)
+        principal = Principal(
+            effective,
+            user,
+            token,
+            creds.password is not None and token is None,
+            request.client.host if request.client else None,
+        )
         request.state.actor = principal.actor
         if self.admin and not effective.is_admin:
             raise Forbidden("This action is for administrators only.")
@@ -142,6 +152,7 @@ class Authenticator:
         state = await ratelimit.hit(session, key, get_settings().rate_limit_writes)
         if state.exceeded:
             retry_after = max(1, state.reset_at - int(utcnow().timestamp()))
-            raise RateLimited("Too Many Attempts.", headers=state.headers() | {"Retry-After": str(retry_after)})
+            raise RateLimited(
+                "Too Many Attempts.", headers=state.headers() | {"Retry-After": str(retry_after)}
+            )
         response.headers.update(state.headers())
-

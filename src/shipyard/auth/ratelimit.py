@@ -51,8 +51,8 @@ async def hit(session: AsyncSession, key: str, limit: int) -> RateState:
     window = now // WINDOW_SECONDS
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(RateLimitWindow).values(key=key, window=window, hits=1)
-    statement = statement.on_conflict_do_update(
+    upsert = insert(RateLimitWindow).values(key=key, window=window, hits=1)
+    statement = upsert.on_conflict_do_update(
         index_elements=[RateLimitWindow.key, RateLimitWindow.window],
         set_={"hits": RateLimitWindow.hits + 1},
     ).returning(RateLimitWindow.hits)

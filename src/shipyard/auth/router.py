@@ -24,8 +24,14 @@ AdminPrincipal = Annotated[Principal, Depends(Authenticator("admin", admin=True)
 
 
 def _user_read(user: User) -> UserRead:
-    return UserRead(id=user.id, login=user.name, username=user.name, email=user.email,
-                    is_admin=user.is_admin, created=user.created_at)
+    return UserRead(
+        id=user.id,
+        login=user.name,
+        username=user.name,
+        email=user.email,
+        is_admin=user.is_admin,
+        created=user.created_at,
+    )
 
 
 async def _owner(session: DbSession, principal: Principal, username: str) -> User:
@@ -38,18 +44,30 @@ async def _owner(session: DbSession, principal: Principal, username: str) -> Use
 
 
 @router.post("", response_model=TokenRead, status_code=201)
-async def create_token(username: str, body: TokenCreate, principal: PasswordPrincipal, session: DbSession) -> TokenRead:
+async def create_token(
+    username: str, body: TokenCreate, principal: PasswordPrincipal, session: DbSession
+) -> TokenRead:
     """Requires basic authentication with a password (and the OTP header when 2FA is on)."""
     owner = await _owner(session, principal, username)
     issued = await service.create_token(session, owner, body.name, body.scopes)
-    audit.record(session, principal.actor, "token.create", subject=f"token:{issued.record.id}",
-                 details={"name": issued.record.name, "owner": owner.name})
+    audit.record(
+        session,
+        principal.actor,
+        "token.create",
+        subject=f"token:{issued.record.id}",
+        details={"name": issued.record.name, "owner": owner.name},
+    )
     return TokenRead.model_validate(issued.record).model_copy(update={"sha1": issued.plaintext})
 
 
 @router.get("", response_model=list[TokenRead])
 async def list_tokens(
-    username: str, principal: TokensPrincipal, session: DbSession, paging: Paging, request: Request, response: Response
+    username: str,
+    principal: TokensPrincipal,
+    session: DbSession,
+    paging: Paging,
+    request: Request,
+    response: Response,
 ) -> list[TokenRead]:
     owner = await _owner(session, principal, username)
     rows, total = await service.list_tokens(session, owner, offset=paging.offset, limit=paging.size)
@@ -61,8 +79,13 @@ async def list_tokens(
 async def delete_token(username: str, token: str, principal: TokensPrincipal, session: DbSession) -> None:
     owner = await _owner(session, principal, username)
     deleted = await service.delete_token(session, owner, token)
-    audit.record(session, principal.actor, "token.delete", subject=f"token:{deleted.id}",
-                 details={"name": deleted.name, "owner": owner.name})
+    audit.record(
+        session,
+        principal.actor,
+        "token.delete",
+        subject=f"token:{deleted.id}",
+        details={"name": deleted.name, "owner": owner.name},
+    )
 
 
 @admin_router.post("", response_model=UserRead, status_code=201)

@@ -19,7 +19,9 @@ from shipyard.core.flags import MAINTENANCE, set_flag
 from shipyard.core.migrate import upgrade
 from shipyard.core.settings import get_settings
 
-app = typer.Typer(help="Shipyard: servers, zero-downtime deployments and CI in one service.", no_args_is_help=True)
+app = typer.Typer(
+    help="Shipyard: servers, zero-downtime deployments and CI in one service.", no_args_is_help=True
+)
 admin_app = typer.Typer(help="Users and service administration.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 jobs_app = typer.Typer(help="The background job engine.", no_args_is_help=True)
@@ -71,11 +73,18 @@ def serve(
             f"Created the administrator [bold]{name}[/bold]; its password is in {password_file}.\n"
             f"Get an API token with:  shipyard token create --user {name} --name cli\n"
             f"or over HTTP:           curl -u {name}:PASSWORD -X POST -H 'Content-Type: application/json' "
-            f"-d '{{\"name\":\"cli\"}}' http://{host}:{port}/api/v1/users/{name}/tokens"
+            f'-d \'{{"name":"cli"}}\' http://{host}:{port}/api/v1/users/{name}/tokens'
         )
     get_engine.cache_clear()
-    uvicorn.run("shipyard.app:create_app", factory=True, host=host, port=port,
-                log_level="info", access_log=False, proxy_headers=True)
+    uvicorn.run(
+        "shipyard.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        log_level="info",
+        access_log=False,
+        proxy_headers=True,
+    )
 
 
 @app.command()
@@ -201,8 +210,14 @@ def show_job(job_id: int) -> None:
     async def main() -> dict[str, Any]:
         async with session_scope() as session:
             job = await jobs.get(session, job_id)
-            return {"id": job.id, "name": job.name, "status": job.status, "attempts": job.attempts,
-                    "error": job.error, "result": job.result,
-                    "logs": [line.line for line in await jobs.logs(session, job_id)]}
+            return {
+                "id": job.id,
+                "name": job.name,
+                "status": job.status,
+                "attempts": job.attempts,
+                "error": job.error,
+                "result": job.result,
+                "logs": [line.line for line in await jobs.logs(session, job_id)],
+            }
 
     typer.echo(json.dumps(run(main()), default=str))

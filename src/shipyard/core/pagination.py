@@ -6,7 +6,6 @@ import math
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-
 # Rewritten for each link; credentials in the query are never echoed back.
 _PAGING_AND_SECRET_PARAMS = frozenset({"page", "start", "limit", "perPage", "token", "access_token"})
 
@@ -33,7 +32,10 @@ class PageRequest:
 
     def _with_page(self, url: str, page: int) -> str:
         parts = urlsplit(url)
-        query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                 if k not in _PAGING_AND_SECRET_PARAMS]
+        query = [
+            (k, v)
+            for k, v in parse_qsl(parts.query, keep_blank_values=True)
+            if k not in _PAGING_AND_SECRET_PARAMS
+        ]
         query += [("page", str(page)), (self.size_param, str(self.size))]
         return urlunsplit(parts._replace(query=urlencode(query)))

@@ -55,7 +55,9 @@ async def _shipyard_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ShipyardError)
     if isinstance(exc, ValidationFailed):
         return _validation_response(exc.errors)
-    return JSONResponse({"message": exc.message, "code": exc.code}, status_code=exc.status_code, headers=exc.headers)
+    return JSONResponse(
+        {"message": exc.message, "code": exc.code}, status_code=exc.status_code, headers=exc.headers
+    )
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:

@@ -16,10 +16,12 @@ XML_TYPES = ("application/xml", "text/xml")
 
 def wants_xml(scope: Scope) -> bool:
     """The query's `format` wins over the Accept header; JSON is the default."""
-    query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    raw_query: bytes = scope.get("query_string", b"")
+    query = parse_qs(raw_query.decode("latin-1"))
     if "format" in query:
         return query["format"][-1].lower() == "xml"
-    accept = dict(scope["headers"]).get(b"accept", b"").decode("latin-1").lower()
+    raw_accept: bytes = dict(scope["headers"]).get(b"accept", b"")
+    accept = raw_accept.decode("latin-1").lower()
     ranked = [part.split(";")[0].strip() for part in accept.split(",")]
     for media in ranked:
         if media in XML_TYPES:
@@ -49,7 +51,8 @@ def _element(tag: str, value: Any) -> ET.Element:
 
 
 def to_xml(data: Any) -> bytes:
-    return ET.tostring(_element("response", data), encoding="utf-8", xml_declaration=True)
+    document: bytes = ET.tostring(_element("response", data), encoding="utf-8", xml_declaration=True)
+    return document
 
 
 class XmlFormatMiddleware:
@@ -82,8 +85,10 @@ class XmlFormatMiddleware:
                 return
             body = to_xml(json.loads(b"".join(chunks) or b"null"))
             headers = [(k, v) for k, v in start["headers"] if k not in (b"content-type", b"content-length")]
-            headers += [(b"content-type", b"application/xml; charset=utf-8"),
-                        (b"content-length", str(len(body)).encode())]
+            headers += [
+                (b"content-type", b"application/xml; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+            ]
             await send({**start, "headers": headers})
             await send({"type": "http.response.body", "body": body})
 

@@ -60,9 +60,10 @@ def form_to_data(body: bytes) -> dict[str, Any]:
         match = _KEY.match(key)
         if not match:
             raise FormBodyError(f"malformed field name {key!r}")
-        path = [match.group(1)] + re.findall(r"\[([^\[\]]*)\]", match.group(2))
+        path = [match.group(1), *re.findall(r"\[([^\[\]]*)\]", match.group(2))]
         _insert(data, path, value)
-    return _compact(data)
+    compacted: dict[str, Any] = _compact(data)
+    return compacted
 
 
 def _compact(value: Any) -> Any:
@@ -130,8 +131,20 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 
 
 async def _bad_form(send: Send, reason: str) -> None:
-    payload = json.dumps({"message": f"The form body is malformed: {reason}.",
-                          "errors": {"body": [f"The form body is malformed: {reason}."]}}).encode()
-    await send({"type": "http.response.start", "status": 422,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]})
+    payload = json.dumps(
+        {
+            "message": f"The form body is malformed: {reason}.",
+            "errors": {"body": [f"The form body is malformed: {reason}."]},
+        }
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 422,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": payload})

@@ -37,7 +37,15 @@ class MaintenanceMiddleware:
             await self.app(scope, receive, send)
             return
         body = json.dumps({"message": MESSAGE, "code": "maintenance"}).encode()
-        await send({"type": "http.response.start", "status": 503, "headers": [
-            (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-            (b"retry-after", b"60")]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 503,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"retry-after", b"60"),
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": body})

@@ -15,7 +15,9 @@ def page_request(
     request: Request,
     page: Annotated[int, Query(ge=1, description="page number, from 1")] = 1,
     limit: Annotated[int | None, Query(ge=1, description="page size (Forgejo)")] = None,
-    per_page: Annotated[int | None, Query(alias="perPage", ge=1, description="page size (Woodpecker)")] = None,
+    per_page: Annotated[
+        int | None, Query(alias="perPage", ge=1, description="page size (Woodpecker)")
+    ] = None,
     start: Annotated[int | None, Query(ge=0, description="offset of the first item (GForge)")] = None,
 ) -> PageRequest:
     """Accept the three vendors' paging parameters; sizes are capped at `max_response_items`."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -65,10 +66,8 @@ class Worker:
                     task.add_done_callback(self._running.discard)
             except Exception:
                 log.exception("worker loop error; retrying")
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stopping.wait(), timeout=self.poll)
-            except TimeoutError:
-                pass
         for task in list(self._running):
             task.cancel()
         await asyncio.gather(*self._running, return_exceptions=True)
@@ -137,14 +136,23 @@ class Worker:
             delay = RETRY_BACKOFF_SECONDS[min(job.attempts - 1, len(RETRY_BACKOFF_SECONDS) - 1)]
             async with self.sessions() as session:
                 await repository.finish(
-                    session, job.id, self.id, JobStatus.QUEUED,
-                    error=error, retry_at=utcnow() + timedelta(seconds=delay),
+                    session,
+                    job.id,
+                    self.id,
+                    JobStatus.QUEUED,
+                    error=error,
+                    retry_at=utcnow() + timedelta(seconds=delay),
                 )
             return
         await self._finish(job, JobStatus.FAILED, error=error)
 
     async def _finish(
-        self, job: Job, status: JobStatus, *, error: str | None = None, result: dict[str, object] | None = None
+        self,
+        job: Job,
+        status: JobStatus,
+        *,
+        error: str | None = None,
+        result: dict[str, object] | None = None,
     ) -> None:
         async with self.sessions() as session:
             if await repository.finish(session, job.id, self.id, status, error=error, result=result):
@@ -154,5 +162,10 @@ class Worker:
     @staticmethod
     def _audit(session: AsyncSession, job: Job, status: JobStatus) -> None:
         actor = Actor(user_id=job.user_id, token_id=job.token_id)
-        audit.record(session, actor, f"job.{status.value}", subject=f"job:{job.id}",
-                     details={"name": job.name, "attempts": job.attempts})
+        audit.record(
+            session,
+            actor,
+            f"job.{status.value}",
+            subject=f"job:{job.id}",
+            details={"name": job.name, "attempts": job.attempts},
+        )

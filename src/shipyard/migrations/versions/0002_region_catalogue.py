@@ -52,43 +52,79 @@ SIZES = {
 
 REGIONS = {
     "ocean2": [
-        ("ams3", "Amsterdam 3"), ("blr1", "Bangalore 1"), ("fra1", "Frankfurt 1"), ("lon1", "London 1"),
-        ("nyc1", "New York 1"), ("nyc3", "New York 3"), ("sfo3", "San Francisco 3"),
-        ("sgp1", "Singapore 1"), ("syd1", "Sydney 1"), ("tor1", "Toronto 1"),
+        ("ams3", "Amsterdam 3"),
+        ("blr1", "Bangalore 1"),
+        ("fra1", "Frankfurt 1"),
+        ("lon1", "London 1"),
+        ("nyc1", "New York 1"),
+        ("nyc3", "New York 3"),
+        ("sfo3", "San Francisco 3"),
+        ("sgp1", "Singapore 1"),
+        ("syd1", "Sydney 1"),
+        ("tor1", "Toronto 1"),
     ],
     "akamai": [
-        ("us-east", "Newark, NJ"), ("us-central", "Dallas, TX"), ("us-west", "Fremont, CA"),
-        ("eu-west", "London, UK"), ("eu-central", "Frankfurt, DE"), ("ap-south", "Singapore, SG"),
+        ("us-east", "Newark, NJ"),
+        ("us-central", "Dallas, TX"),
+        ("us-west", "Fremont, CA"),
+        ("eu-west", "London, UK"),
+        ("eu-central", "Frankfurt, DE"),
+        ("ap-south", "Singapore, SG"),
         ("ap-northeast", "Tokyo, JP"),
     ],
     "vultr2": [
-        ("ewr", "New Jersey"), ("ord", "Chicago"), ("dfw", "Dallas"), ("lax", "Los Angeles"),
-        ("ams", "Amsterdam"), ("fra", "Frankfurt"), ("lhr", "London"), ("sgp", "Singapore"), ("nrt", "Tokyo"),
+        ("ewr", "New Jersey"),
+        ("ord", "Chicago"),
+        ("dfw", "Dallas"),
+        ("lax", "Los Angeles"),
+        ("ams", "Amsterdam"),
+        ("fra", "Frankfurt"),
+        ("lhr", "London"),
+        ("sgp", "Singapore"),
+        ("nrt", "Tokyo"),
     ],
     "aws": [
-        ("us-east-1", "US East (N. Virginia)"), ("us-east-2", "US East (Ohio)"),
-        ("us-west-2", "US West (Oregon)"), ("eu-west-1", "Europe (Ireland)"),
-        ("eu-central-1", "Europe (Frankfurt)"), ("ap-southeast-1", "Asia Pacific (Singapore)"),
+        ("us-east-1", "US East (N. Virginia)"),
+        ("us-east-2", "US East (Ohio)"),
+        ("us-west-2", "US West (Oregon)"),
+        ("eu-west-1", "Europe (Ireland)"),
+        ("eu-central-1", "Europe (Frankfurt)"),
+        ("ap-southeast-1", "Asia Pacific (Singapore)"),
     ],
     "hetzner": [
-        ("fsn1", "Falkenstein"), ("nbg1", "Nuremberg"), ("hel1", "Helsinki"),
-        ("ash", "Ashburn, VA"), ("hil", "Hillsboro, OR"),
+        ("fsn1", "Falkenstein"),
+        ("nbg1", "Nuremberg"),
+        ("hel1", "Helsinki"),
+        ("ash", "Ashburn, VA"),
+        ("hil", "Hillsboro, OR"),
     ],
 }
 
 
 def upgrade() -> None:
-    regions = sa.table("regions", sa.column("id", sa.Integer), sa.column("provider", sa.String),
-                       sa.column("code", sa.String), sa.column("name", sa.String))
-    sizes = sa.table("region_sizes", sa.column("region_id", sa.Integer), sa.column("code", sa.String),
-                     sa.column("slug", sa.String), sa.column("name", sa.String))
+    regions = sa.table(
+        "regions",
+        sa.column("id", sa.Integer),
+        sa.column("provider", sa.String),
+        sa.column("code", sa.String),
+        sa.column("name", sa.String),
+    )
+    sizes = sa.table(
+        "region_sizes",
+        sa.column("region_id", sa.Integer),
+        sa.column("code", sa.String),
+        sa.column("slug", sa.String),
+        sa.column("name", sa.String),
+    )
     region_rows, size_rows = [], []
     region_id = 0
     for provider, provider_regions in REGIONS.items():
         for code, name in provider_regions:
             region_id += 1
             region_rows.append({"id": region_id, "provider": provider, "code": code, "name": name})
-            size_rows += [{"region_id": region_id, "code": c, "slug": s, "name": n} for c, s, n in SIZES[provider]]
+            size_rows += [
+                {"region_id": region_id, "code": c, "slug": s, "name": n} for c, s, n in SIZES[provider]
+            ]
     op.bulk_insert(regions, region_rows)
     op.bulk_insert(sizes, size_rows)
     if op.get_bind().dialect.name == "postgresql":
