@@ -49,6 +49,8 @@ def test_each_auth_method_identifies_the_user(
         {"Authorization": "Bearer not-a-token"},
         {"Authorization": "token 0000"},
         {"Authorization": "Basic " + base64.b64encode(b"admin:wrong-password").decode()},
+        {"Authorization": "Basic " + base64.b64encode(b"nobody-at-all:some-password").decode()},
+        {"Authorization": "Basic " + base64.b64encode(b":").decode()},
         {"Authorization": "Basic %%%"},
         {"Authorization": "Digest abc"},
     ],

@@ -78,9 +78,10 @@ async def _login(
     token = await service.find_token(session, creds.password)
     if token is not None and token.user.name.lower() == creds.username.lower():
         return token.user, token
-    user = await service.get_user(session, creds.username) if creds.username else None
-    if user is None or not service.check_password(user, creds.password):
+    user = await service.find_user(session, creds.username)
+    if not service.check_password(user, creds.password):
         raise Unauthenticated("Invalid username or password.")
+    assert user is not None
     otp = next((request.headers[h] for h in OTP_HEADERS if h in request.headers), None)
     if not service.check_otp(user, otp):
         raise Unauthenticated("A valid one-time password is required in the X-Shipyard-OTP header.")

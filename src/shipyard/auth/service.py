@@ -22,6 +22,7 @@ from shipyard.core.errors import Conflict, NotFound, ValidationFailed
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+$")
 OTP_ISSUER = "Shipyard"
+_UNKNOWN_USER_HASH = hash_password(secrets.token_hex(16))
 
 
 def hash_token(token: str) -> str:
@@ -73,7 +74,15 @@ async def has_users(session: AsyncSession) -> bool:
     return await repository.count_users(session) > 0
 
 
-def check_password(user: User, password: str) -> bool:
+async def find_user(session: AsyncSession, name: str) -> User | None:
+    return await repository.user_by_name(session, name) if name else None
+
+
+def check_password(user: User | None, password: str) -> bool:
+    """Whether `password` is the user's; an unknown user costs the same hashing time, and is False."""
+    if user is None:
+        verify_password(_UNKNOWN_USER_HASH, password)
+        return False
     return verify_password(user.password_hash, password)
 
 
