@@ -9,6 +9,7 @@ from shipyard.core.db import make_engine
 from shipyard.models import Base
 
 target_metadata = Base.metadata
+MIGRATION_LOCK = 0x5348_4950  # "SHIP"
 
 
 def _run(connection: Connection) -> None:
@@ -19,6 +20,9 @@ def _run(connection: Connection) -> None:
         compare_type=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Several `serve` processes may start at once: one migrates, the others wait and find it done.
+            context.execute(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
         context.run_migrations()
 
 
