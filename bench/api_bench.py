@@ -55,8 +55,11 @@ class Endpoint:
 
 ENDPOINTS = (
     Endpoint("GET /api/v1/user", "/api/v1/user", lambda body: body["user"]["name"] == "admin"),
-    Endpoint("GET /api/v1/credentials?page=2&limit=30", "/api/v1/credentials?page=2&limit=30",
-             lambda body: len(body["credentials"]) == 30),
+    Endpoint(
+        "GET /api/v1/credentials?page=2&limit=30",
+        "/api/v1/credentials?page=2&limit=30",
+        lambda body: len(body["credentials"]) == 30,
+    ),
 )
 
 
@@ -102,7 +105,11 @@ if cap > 0 then
   local seen = 0
   response = function(status, headers, body)
     seen = seen + 1
-    if seen >= cap then wrk.thread:stop() end
+    if seen == cap then
+      io.write("BENCH_CAP_REACHED\\n")
+      io.flush()
+      wrk.thread:stop()
+    end
   end
 end
 done = function(summary, latency, requests)
@@ -117,22 +124,45 @@ end
 
 
 def run_wrk(wrk: str, load: Load, script: Path) -> Result:
-    """One wrk run on one thread (the machine is small; one thread drives 32 sockets easily)."""
+    """One wrk run on one thread (the machine is small; one thread drives 32 sockets easily).
+
+    wrk's main thread sleeps for the whole `-d`; when the request cap is reached the Lua script
+    says so and a SIGINT ends that sleep, so wrk's own run time stays the real one.
+    """
     seconds = max(1, math.ceil(load.seconds))
     command = [wrk, "-t1", f"-c{load.concurrency}", f"-d{seconds}s", "-s", str(script)]
     for name, value in load.headers.items():
         command += ["-H", f"{name}: {value}"]
     env = {**os.environ, "BENCH_CAP": str(load.requests or 0)}
-    done = subprocess.run([*command, load.url], capture_output=True, text=True, env=env, timeout=seconds + 30)
-    match = re.search(r"^BENCH_JSON (.*)$", done.stdout, re.MULTILINE)
-    if done.returncode != 0 or match is None:
-        raise RuntimeError(f"wrk failed ({done.returncode}): {done.stdout}{done.stderr}")
+    output: list[str] = []
+    with subprocess.Popen(
+        [*command, load.url], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+    ) as process:
+        try:
+            assert process.stdout is not None
+            for line in process.stdout:
+                output.append(line)
+                if line.strip() == "BENCH_CAP_REACHED":
+                    process.send_signal(signal.SIGINT)
+            returncode = process.wait(timeout=30)
+        finally:
+            if process.poll() is None:
+                process.kill()
+    stdout = "".join(output)
+    match = re.search(r"^BENCH_JSON (.*)$", stdout, re.MULTILINE)
+    if returncode != 0 or match is None:
+        raise RuntimeError(f"wrk failed ({returncode}): {stdout}")
     data = json.loads(match.group(1))
     errors = {kind: int(n) for kind, n in data["errors"].items() if n}
     if errors:
-        log(f"wrk {load.url} c={load.concurrency}: errors {errors} (status = non-2xx/3xx, timeout = over 2 s)")
-    return Result(int(data["requests"]), data["duration_us"] / 1e6, data["p50_us"] / 1000,
-                  data["p99_us"] / 1000, sum(errors.values()))
+        log(f"wrk {load.url} c={load.concurrency}: errors {errors} (status: HTTP >= 400, timeout: > 2 s)")
+    return Result(
+        int(data["requests"]),
+        data["duration_us"] / 1e6,
+        data["p50_us"] / 1000,
+        data["p99_us"] / 1000,
+        sum(errors.values()),
+    )
 
 
 # --------------------------------------------------------------------------- asyncio client
@@ -204,18 +234,23 @@ async def _asyncio_load(load: Load) -> Result:
     parts = urlsplit(load.url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     target = parts.path + (f"?{parts.query}" if parts.query else "")
-    lines = [f"GET {target} HTTP/1.1", f"Host: {parts.netloc}",
-             *(f"{name}: {value}" for name, value in load.headers.items())]
+    lines = [
+        f"GET {target} HTTP/1.1",
+        f"Host: {parts.netloc}",
+        *(f"{name}: {value}" for name, value in load.headers.items()),
+    ]
     request = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
     budget = _Budget(load.seconds, load.requests)
     latencies: list[int] = []
     started = time.perf_counter()
-    errors = await asyncio.gather(*(_client(host, port, request, budget, latencies)
-                                    for _ in range(load.concurrency)))
+    errors = await asyncio.gather(
+        *(_client(host, port, request, budget, latencies) for _ in range(load.concurrency))
+    )
     elapsed = time.perf_counter() - started
     latencies.sort()
-    return Result(len(latencies), elapsed, percentile(latencies, 50) / 1e6, percentile(latencies, 99) / 1e6,
-                  sum(errors))
+    return Result(
+        len(latencies), elapsed, percentile(latencies, 50) / 1e6, percentile(latencies, 99) / 1e6, sum(errors)
+    )
 
 
 def _run_async(coro: Coroutine[Any, Any, Result]) -> Result:
@@ -269,8 +304,9 @@ def seed(server: ShipyardServer, account: Account) -> None:
                 raise RuntimeError(f"{endpoint.label}: {response.status_code} {response.text[:300]}")
 
 
-def measure(server: ShipyardServer, account: Account, generator: LoadGenerator,
-            seconds: float, requests: int | None) -> Iterator[Row]:
+def measure(
+    server: ShipyardServer, account: Account, generator: LoadGenerator, seconds: float, requests: int | None
+) -> Iterator[Row]:
     """Warm up, then measure, every endpoint at every concurrency."""
     for endpoint in ENDPOINTS:
         for concurrency in CONCURRENCIES:
@@ -279,8 +315,9 @@ def measure(server: ShipyardServer, account: Account, generator: LoadGenerator,
             yield Row(server.backend, endpoint.label, concurrency, generator.run(load))
 
 
-def bench_backend(backend: str, generator: LoadGenerator, seconds: float, requests: int | None,
-                  emit: Callable[[Row], None]) -> list[Row]:
+def bench_backend(
+    backend: str, generator: LoadGenerator, seconds: float, requests: int | None, emit: Callable[[Row], None]
+) -> list[Row]:
     """Start the backend's server (and cluster), seed it, measure; always tear everything down."""
     rows: list[Row] = []
     with contextlib.ExitStack() as stack:
@@ -308,8 +345,10 @@ HEADER = f"{'backend':<9} {'endpoint':<40} {'conc':>4} {'req/s':>8} {'p50 ms':>8
 
 def format_row(row: Row) -> str:
     r = row.result
-    return (f"{row.backend:<9} {row.endpoint:<40} {row.concurrency:>4} {r.rps:>8.0f} {r.p50_ms:>8.2f} "
-            f"{r.p99_ms:>8.2f} {r.errors:>6}")
+    return (
+        f"{row.backend:<9} {row.endpoint:<40} {row.concurrency:>4} {r.rps:>8.0f} {r.p50_ms:>8.2f} "
+        f"{r.p99_ms:>8.2f} {r.errors:>6}"
+    )
 
 
 def target_line(rows: Sequence[Row]) -> str:
@@ -324,12 +363,23 @@ def target_line(rows: Sequence[Row]) -> str:
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench.api_bench", description=__doc__.split("\n")[0])
     parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
-    parser.add_argument("--requests", type=int, default=None, metavar="N",
-                        help="stop each measurement after N requests (default: time only)")
-    parser.add_argument("--seconds", type=float, default=5.0, metavar="S",
-                        help="length of each measurement (default 5; wrk rounds up to whole seconds)")
-    parser.add_argument("--python-client", action="store_true",
-                        help="use the asyncio client even when wrk is on PATH")
+    parser.add_argument(
+        "--requests",
+        type=int,
+        default=None,
+        metavar="N",
+        help="stop each measurement after N requests (default: time only)",
+    )
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=5.0,
+        metavar="S",
+        help="length of each measurement (default 5; wrk rounds up to whole seconds)",
+    )
+    parser.add_argument(
+        "--python-client", action="store_true", help="use the asyncio client even when wrk is on PATH"
+    )
     args = parser.parse_args(argv)
     if args.requests is not None and args.requests < 1:
         parser.error("--requests must be at least 1")
@@ -350,9 +400,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     generator = LoadGenerator(force_python=args.python_client)
     rows: list[Row] = []
     try:
-        print(f"load generator: {generator.name}; {args.seconds:g} s per measurement"
-              + (f" or {args.requests} requests" if args.requests else "")
-              + f", {WARMUP_SECONDS:g} s warm-up; {ROWS} credentials", flush=True)
+        print(
+            f"load generator: {generator.name}; {args.seconds:g} s per measurement"
+            + (f" or {args.requests} requests" if args.requests else "")
+            + f", {WARMUP_SECONDS:g} s warm-up; {ROWS} credentials",
+            flush=True,
+        )
         print(HEADER, flush=True)
 
         def emit(row: Row) -> None:
@@ -362,7 +415,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             rows += bench_backend(backend, generator, args.seconds, args.requests, emit)
     finally:
         generator.close()
-    print(target_line(rows), flush=True)
+        if rows or sys.exc_info()[0] is None:
+            print(target_line(rows), flush=True)
     return 0
 
 

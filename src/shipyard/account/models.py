@@ -20,7 +20,8 @@ class Credential(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     type: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(String(255))
-    secret: Mapped[str] = mapped_column(EncryptedString(4096))
+    # Deferred: listing credentials must not decrypt what the API never shows.
+    secret: Mapped[str] = mapped_column(EncryptedString(4096), deferred=True, deferred_raiseload=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

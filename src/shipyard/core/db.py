@@ -69,11 +69,12 @@ def _sqlite_pragmas(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -
 
 def make_engine(url: str) -> AsyncEngine:
     """An engine with the per-dialect settings Shipyard relies on (WAL and FKs on SQLite)."""
+    # Pools large enough for a few dozen concurrent requests without opening connections per request.
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 10})
+        engine = create_async_engine(url, connect_args={"timeout": 10}, pool_size=20, max_overflow=20)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_async_engine(url, pool_size=20, max_overflow=40, pool_pre_ping=True)
 
 
 @lru_cache
