@@ -189,3 +189,17 @@ def test_health_version_and_docs(server: ShipyardServer) -> None:
         assert "swagger" in http.get("/api/swagger").text.lower()
         missing = http.get("/api/v1/no-such-thing")
         assert missing.status_code == 404 and missing.json() == {"message": "Not Found."}
+
+
+def test_ids_and_pages_beyond_any_integer_column(server: ShipyardServer, admin_account: Account) -> None:
+    user = new_user(server, admin_account)
+    with client(server, user) as http:
+        for huge in (2**31, 2**63):
+            response = http.get(f"/api/v1/credentials/{huge}")
+            assert response.status_code == 422, response.text
+            assert list(response.json()["errors"]) == ["credential_id"]
+        assert http.delete(f"/api/v1/users/{user.name}/tokens/{2**63}").status_code == 404
+        last = http.get("/api/v1/credentials", params={"page": 2**31 - 1})
+        assert last.status_code == 200 and last.json()["credentials"] == []
+        assert http.get("/api/v1/credentials", params={"page": 2**31}).status_code == 422
+        assert http.get("/api/v1/credentials", params={"start": 2**62}).json()["credentials"] == []

@@ -18,6 +18,7 @@ from shipyard.account.schemas import (
 from shipyard.audit import service as audit
 from shipyard.auth.dependencies import Authenticator, Principal
 from shipyard.http.pagination import Paging, set_page_headers
+from shipyard.http.params import ResourceId
 from shipyard.http.session import DbSession
 
 router = APIRouter(prefix="/api/v1", tags=["account"])
@@ -54,14 +55,16 @@ async def create_credential(
 
 @router.get("/credentials/{credential_id}", response_model=CredentialEnvelope)
 async def get_credential(
-    credential_id: int, principal: CredentialsPrincipal, session: DbSession
+    credential_id: ResourceId, principal: CredentialsPrincipal, session: DbSession
 ) -> CredentialEnvelope:
     credential = await service.get_credential(session, principal.user, credential_id)
     return CredentialEnvelope(credential=CredentialRead.model_validate(credential))
 
 
 @router.delete("/credentials/{credential_id}", status_code=204)
-async def delete_credential(credential_id: int, principal: CredentialsPrincipal, session: DbSession) -> None:
+async def delete_credential(
+    credential_id: ResourceId, principal: CredentialsPrincipal, session: DbSession
+) -> None:
     await service.delete_credential(session, principal.user, credential_id)
     audit.record(session, principal.actor, "credential.delete", subject=f"credential:{credential_id}")
 

@@ -16,7 +16,7 @@ from shipyard.auth import repository
 from shipyard.auth.models import AccessToken, User
 from shipyard.auth.passwords import hash_password, verify_password
 from shipyard.auth.scopes import is_known
-from shipyard.core.db import utcnow
+from shipyard.core.db import MAX_ID, utcnow
 from shipyard.core.errors import Conflict, NotFound, ValidationFailed
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -148,7 +148,7 @@ async def list_tokens(
 async def delete_token(session: AsyncSession, user: User, id_or_name: str) -> AccessToken:
     """Forgejo deletes by id or by name; a number is tried as an id first."""
     token = None
-    if id_or_name.isdigit():
+    if id_or_name.isdigit() and int(id_or_name) <= MAX_ID:
         token = await repository.token_by_user_and_id(session, user.id, int(id_or_name))
     if token is None:
         token = await repository.token_by_user_and_name(session, user.id, id_or_name)

@@ -26,6 +26,10 @@ NAMING = {
 }
 
 
+# Ids are 32-bit integers in every table: a larger one cannot exist.
+MAX_ID = 2**31 - 1
+
+
 def utcnow() -> datetime:
     """Timezone-aware now, the only clock the models use."""
     return datetime.now(UTC)

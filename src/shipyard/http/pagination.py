@@ -10,15 +10,21 @@ from shipyard.core.errors import ValidationFailed
 from shipyard.core.pagination import PageRequest
 from shipyard.core.settings import get_settings
 
+# Bounds that keep offsets inside every database's integers; pages past the end are simply empty.
+MAX_PAGE = 2**31 - 1
+MAX_OFFSET = 2**62
+
 
 def page_request(
     request: Request,
-    page: Annotated[int, Query(ge=1, description="page number, from 1")] = 1,
+    page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="page number, from 1")] = 1,
     limit: Annotated[int | None, Query(ge=1, description="page size (Forgejo)")] = None,
     per_page: Annotated[
         int | None, Query(alias="perPage", ge=1, description="page size (Woodpecker)")
     ] = None,
-    start: Annotated[int | None, Query(ge=0, description="offset of the first item (GForge)")] = None,
+    start: Annotated[
+        int | None, Query(ge=0, le=MAX_OFFSET, description="offset of the first item (GForge)")
+    ] = None,
 ) -> PageRequest:
     """Accept the three vendors' paging parameters; sizes are capped at `max_response_items`."""
     settings = get_settings()

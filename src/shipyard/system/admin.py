@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from shipyard.audit import service as audit
 from shipyard.auth.dependencies import Authenticator, Principal
 from shipyard.http.pagination import Paging, set_page_headers
+from shipyard.http.params import ResourceId
 from shipyard.http.session import DbSession
 from shipyard.jobs import service as jobs
 from shipyard.system.schemas import AuditEventRead, JobDetail, JobLogRead, JobRead
@@ -28,14 +29,14 @@ async def list_jobs(
 
 
 @router.get("/jobs/{job_id}", response_model=JobDetail)
-async def get_job(job_id: int, principal: AdminPrincipal, session: DbSession) -> JobDetail:
+async def get_job(job_id: ResourceId, principal: AdminPrincipal, session: DbSession) -> JobDetail:
     job = await jobs.get(session, job_id)
     logs = [JobLogRead.model_validate(line) for line in await jobs.logs(session, job_id)]
     return JobDetail.model_validate({**JobRead.model_validate(job).model_dump(), "logs": logs})
 
 
 @router.post("/jobs/{job_id}/cancel", response_model=JobRead)
-async def cancel_job(job_id: int, principal: AdminPrincipal, session: DbSession) -> JobRead:
+async def cancel_job(job_id: ResourceId, principal: AdminPrincipal, session: DbSession) -> JobRead:
     job = await jobs.cancel(session, job_id)
     audit.record(session, principal.actor, "job.cancel", subject=f"job:{job_id}")
     return JobRead.model_validate(job)
