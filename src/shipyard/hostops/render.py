@@ -1,0 +1,52 @@
+"""The Jinja environment every host-side template renders in: strict, and quoting by filter."""
+
+from __future__ import annotations
+
+import shlex
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from shipyard.core.script import Script
+
+
+def sql_literal(value: str) -> str:
+    """A single-quoted SQL string literal valid for MariaDB/MySQL and PostgreSQL."""
+    return "'" + str(value).replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+@lru_cache
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("shipyard.hostops", "templates"),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+        # bash uses `{#` (as in `${#array[@]}`), so Jinja comments are spelled [[# ... #]].
+        comment_start_string="[[#",
+        comment_end_string="#]]",
+    )
+    env.filters["q"] = lambda value: shlex.quote(str(value))
+    env.filters["sql"] = sql_literal
+    return env
+
+
+def render_template(template: str, **context: Any) -> str:
+    return environment().get_template(template).render(**context)
+
+
+def script(
+    name: str,
+    template: str,
+    *,
+    files: dict[str, str] | None = None,
+    secrets: tuple[str, ...] = (),
+    idempotent: bool = True,
+    **context: Any,
+) -> Script:
+    """Render `templates/<template>` (with `common.sh` prepended) into a Script."""
+    body = render_template("common.sh.j2") + render_template(template, **context)
+    return Script(name=name, body=body, files=files or {}, secrets=secrets, idempotent=idempotent)

@@ -1,0 +1,192 @@
+"""The only place Shipyard opens SSH: pooled connections, host-key pinning, scripts run as files.
+
+A script is uploaded with its files into a private staging directory, run by bash as the
+requested user under a remote `timeout`, streamed line by line (secrets masked) to a callback,
+and removed afterwards. The first contact with a host returns its host key so that the caller
+can pin it; after that a different key is refused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import posixpath
+import shlex
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import asyncssh
+
+from shipyard.core.script import HostResult, Script, parse_result
+from shipyard.remote.errors import AuthenticationRefused, HostKeyMismatch, HostUnreachable, ScriptTimeout
+
+OutputCallback = Callable[[str], Awaitable[None]]
+STAGING_ROOT = "/var/tmp/shipyard"
+KILL_GRACE_SECONDS = 10
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    host: str
+    port: int = 22
+    username: str = "root"
+
+    def __str__(self) -> str:
+        return f"{self.username}@{self.host}:{self.port}"
+
+
+@dataclass(frozen=True)
+class Login:
+    """How to authenticate: a private key (OpenSSH or PEM text) and/or a password."""
+
+    private_key: str | None = None
+    password: str | None = None
+
+
+@dataclass(frozen=True)
+class Connected:
+    connection: asyncssh.SSHClientConnection
+    host_key: str
+
+
+class Remote:
+    """A pool of SSH connections keyed by endpoint; safe to share between tasks."""
+
+    def __init__(self, connect_timeout: float = 15) -> None:
+        self.connect_timeout = connect_timeout
+        self._connections: dict[tuple[Endpoint, str | None], Connected] = {}
+        self._locks: dict[Endpoint, asyncio.Lock] = {}
+
+    async def connect(self, endpoint: Endpoint, login: Login, pinned_host_key: str | None) -> Connected:
+        """A live connection (reused when possible); its `host_key` is the one to pin."""
+        key = (endpoint, pinned_host_key)
+        async with self._locks.setdefault(endpoint, asyncio.Lock()):
+            cached = self._connections.get(key)
+            if cached is not None and not cached.connection.is_closed():
+                return cached
+            connected = await self._open(endpoint, login, pinned_host_key)
+            self._connections[key] = connected
+            return connected
+
+    async def _open(self, endpoint: Endpoint, login: Login, pinned_host_key: str | None) -> Connected:
+        known_hosts: tuple[list[asyncssh.SSHKey], list[asyncssh.SSHKey], list[asyncssh.SSHKey]] | None = None
+        if pinned_host_key:
+            known_hosts = ([asyncssh.import_public_key(pinned_host_key)], [], [])
+        client_keys = [asyncssh.import_private_key(login.private_key)] if login.private_key else None
+        try:
+            connection = await asyncio.wait_for(
+                asyncssh.connect(
+                    endpoint.host,
+                    port=endpoint.port,
+                    username=endpoint.username,
+                    client_keys=client_keys,
+                    password=login.password,
+                    known_hosts=known_hosts,
+                    agent_path=None,
+                    config=None,
+                    preferred_auth="publickey,password,keyboard-interactive"
+                    if login.password
+                    else "publickey",
+                    keepalive_interval=15,
+                    keepalive_count_max=3,
+                ),
+                timeout=self.connect_timeout,
+            )
+        except asyncssh.HostKeyNotVerifiable as exc:
+            raise HostKeyMismatch(
+                f"The SSH host key of {endpoint.host} is not the one Shipyard pinned at first contact; "
+                "refusing to connect (reinstalled host or man in the middle?)."
+            ) from exc
+        except asyncssh.PermissionDenied as exc:
+            raise AuthenticationRefused(f"{endpoint} refused Shipyard's SSH key or password.") from exc
+        except (TimeoutError, OSError, asyncssh.Error) as exc:
+            reason = "timed out" if isinstance(exc, TimeoutError) else str(exc) or type(exc).__name__
+            raise HostUnreachable(f"Could not connect to {endpoint}: {reason}.") from exc
+        server_key = connection.get_server_host_key()
+        host_key = server_key.export_public_key().decode().strip() if server_key else ""
+        return Connected(connection, host_key)
+
+    async def run(
+        self,
+        endpoint: Endpoint,
+        login: Login,
+        script: Script,
+        *,
+        pinned_host_key: str | None,
+        time_limit: float,
+        run_as: str | None = None,
+        on_output: OutputCallback | None = None,
+    ) -> tuple[HostResult, str]:
+        """Run `script` (as `run_as`, default the login user) within `time_limit` seconds on the host.
+
+        Returns the result and the host key seen (to pin at first contact).
+        """
+        connected = await self.connect(endpoint, login, pinned_host_key)
+        try:
+            result = await self._run(connected.connection, endpoint, script, time_limit, run_as, on_output)
+        except (asyncssh.ConnectionLost, asyncssh.DisconnectError, BrokenPipeError) as exc:
+            self._forget(endpoint)
+            raise HostUnreachable(f"Lost the SSH connection to {endpoint}: {exc}.") from exc
+        return result, connected.host_key
+
+    async def _run(
+        self,
+        connection: asyncssh.SSHClientConnection,
+        endpoint: Endpoint,
+        script: Script,
+        time_limit: float,
+        run_as: str | None,
+        on_output: OutputCallback | None,
+    ) -> HostResult:
+        staging = posixpath.join(STAGING_ROOT, f"{script.name}-{uuid.uuid4().hex[:12]}")
+        await connection.run(f"umask 077 && mkdir -p {shlex.quote(staging)}", check=True)
+        try:
+            async with connection.start_sftp_client() as sftp:
+                for name, content in {"script.sh": script.body, **script.files}.items():
+                    async with sftp.open(posixpath.join(staging, name), "w") as remote_file:
+                        await remote_file.write(content)
+            command = self._command(staging, time_limit, run_as)
+            lines: list[str] = []
+            async with connection.create_process(command, stderr=asyncssh.STDOUT) as process:
+                try:
+                    async with asyncio.timeout(time_limit + KILL_GRACE_SECONDS + 5):
+                        async for raw in process.stdout:
+                            line = script.mask(raw.rstrip("\n"))
+                            lines.append(line)
+                            if on_output is not None:
+                                await on_output(line)
+                        completed = await process.wait()
+                except TimeoutError:
+                    process.kill()
+                    raise ScriptTimeout(
+                        f"{script.name} did not finish on {endpoint.host} within {time_limit:g}s."
+                    ) from None
+            exit_code = completed.exit_status if completed.exit_status is not None else 255
+            if exit_code == 124:
+                raise ScriptTimeout(
+                    f"{script.name} did not finish on {endpoint.host} within {time_limit:g}s."
+                )
+            output = "\n".join(lines)
+            return HostResult(endpoint.host, exit_code, output, parse_result(output))
+        finally:
+            await connection.run(f"rm -rf {shlex.quote(staging)}", check=False)
+
+    @staticmethod
+    def _command(staging: str, time_limit: float, run_as: str | None) -> str:
+        script = shlex.quote(posixpath.join(staging, "script.sh"))
+        env = f"SHIPYARD_STAGING={shlex.quote(staging)}"
+        limit = f"timeout --kill-after={KILL_GRACE_SECONDS} {int(time_limit)}"
+        if run_as is None:
+            return f"{env} {limit} bash {script}"
+        user = shlex.quote(run_as)
+        # The staging dir belongs to the login user; hand it over to the user who runs the script.
+        return f"chown -R {user} {shlex.quote(staging)} && {limit} sudo -H -u {user} {env} bash {script}"
+
+    def _forget(self, endpoint: Endpoint) -> None:
+        for key in [k for k in self._connections if k[0] == endpoint]:
+            self._connections.pop(key).connection.close()
+
+    async def close(self) -> None:
+        for connected in self._connections.values():
+            connected.connection.close()
+        self._connections.clear()
