@@ -20,11 +20,12 @@ from shipyard.http.forms import FormBodyMiddleware
 from shipyard.http.maintenance import MaintenanceMiddleware
 from shipyard.jobs.registry import load_job_modules
 from shipyard.jobs.worker import Worker
+from shipyard.servers.router import router as servers_router
 from shipyard.system.admin import router as admin_router
 from shipyard.system.router import router as system_router
 
 # Modules whose @job functions every worker must know.
-JOB_MODULES: list[str] = []
+JOB_MODULES: list[str] = ["shipyard.servers.jobs"]
 
 
 def load_jobs() -> None:
@@ -69,7 +70,14 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
     )
     install_error_handlers(app)
-    for router in (system_router, tokens_router, users_admin_router, account_router, admin_router):
+    for router in (
+        system_router,
+        tokens_router,
+        users_admin_router,
+        account_router,
+        admin_router,
+        servers_router,
+    ):
         app.include_router(router)
     # Outermost first on the way in: maintenance, then XML shaping, then form decoding.
     app.add_middleware(FormBodyMiddleware)

@@ -6,7 +6,9 @@ from shipyard.auth.models import AccessToken, User
 from shipyard.auth.ratelimit import RateLimitWindow
 from shipyard.core.db import Base
 from shipyard.core.flags import SystemFlag
+from shipyard.core.vault import SystemSecret
 from shipyard.jobs.models import Job, JobLog, JobStep
+from shipyard.servers.models import Server, ServerEvent
 
 __all__ = [
     "AccessToken",
@@ -19,6 +21,9 @@ __all__ = [
     "RateLimitWindow",
     "Region",
     "RegionSize",
+    "Server",
+    "ServerEvent",
     "SystemFlag",
+    "SystemSecret",
     "User",
 ]

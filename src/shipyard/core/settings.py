@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     job_poll_seconds: float = Field(default=0.5, gt=0)
     job_modules: list[str] = Field(default_factory=list, description="extra modules that register jobs")
 
+    public_url: str | None = Field(
+        default=None,
+        description="the URL hosts use to reach Shipyard (provision commands); default: the request's",
+    )
+
     admin_name: str = "admin"
     admin_email: str = "admin@localhost"
 

@@ -1,4 +1,4 @@
-"""Renderers for a server's lifecycle: facts, provisioning, and host settings."""
+"""Renderers for a server's lifecycle: facts, provisioning, settings, reboot, revoke."""
 
 from __future__ import annotations
 
@@ -79,3 +79,32 @@ def render_php_limits(max_upload_size_mb: int, max_execution_time: int) -> str:
     return render_template(
         "php-limits.ini.j2", max_upload_size_mb=max_upload_size_mb, max_execution_time=max_execution_time
     )
+
+
+def render_settings(
+    php_version: str, timezone: str, max_upload_size_mb: int, max_execution_time: int
+) -> Script:
+    """Apply the server settings that live on the host: timezone and PHP limits."""
+    return script(
+        "settings",
+        "settings.sh.j2",
+        files={"php-limits.ini": render_php_limits(max_upload_size_mb, max_execution_time)},
+        php_version=php_version,
+        timezone=timezone,
+    )
+
+
+def render_reboot() -> Script:
+    """Reboot a moment after the SSH command returns, so that the caller sees it succeed."""
+    return script("reboot", "reboot.sh.j2", idempotent=False)
+
+
+def render_revoke(public_key: str) -> Script:
+    """Remove Shipyard's key from root's and every user's authorized_keys."""
+    return script("revoke", "revoke.sh.j2", public_key=public_key, idempotent=False)
+
+
+def render_handover(public_key: str, callback_url: str) -> str:
+    """The script behind a custom server's `provision_command`, run by its owner as root:
+    authorize Shipyard's key, then ask Shipyard to provision over SSH."""
+    return render_template("handover.sh.j2", public_key=public_key, callback_url=callback_url)

@@ -1,0 +1,13 @@
+"""Wire formats the vendors use for common values."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import PlainSerializer
+
+# Forge and Envoyer print timestamps as "2016-12-15 15:04:05" (UTC).
+ForgeDateTime = Annotated[
+    datetime, PlainSerializer(lambda value: value.strftime("%Y-%m-%d %H:%M:%S"), return_type=str)
+]

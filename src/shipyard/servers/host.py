@@ -1,0 +1,149 @@
+"""Run a script on a server as a recorded event: the bridge between the servers domain and `remote`."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from shipyard.core.script import HostResult, Script
+from shipyard.remote.errors import RemoteError
+from shipyard.remote.ssh import Endpoint, Login, Remote
+from shipyard.servers import repository
+from shipyard.servers.identity import identity
+from shipyard.servers.models import Server, ServerEvent
+
+FLUSH_SECONDS = 0.5
+_remote = Remote()
+
+
+class HostActionFailed(Exception):
+    """The host could not be reached, or the script failed; the event holds the details."""
+
+    def __init__(self, message: str, result: HostResult | None = None) -> None:
+        super().__init__(message)
+        self.result = result
+
+
+@dataclass(frozen=True)
+class Target:
+    endpoint: Endpoint
+    login: Login
+    host_key: str | None
+
+
+async def target(sessions: async_sessionmaker[AsyncSession], server: Server) -> Target:
+    """How to reach `server` as root: its bootstrap login until Shipyard's key is in, then that key."""
+    if not server.ip_address:
+        raise HostActionFailed(f"Server {server.name} has no IP address yet.")
+    endpoint = Endpoint(server.ip_address, server.ssh_port, "root")
+    if server.bootstrap_login:
+        data = json.loads(server.bootstrap_login)
+        login = Login(private_key=data.get("private_key"), password=data.get("password"))
+    else:
+        login = Login(private_key=(await identity(sessions)).private_openssh)
+    return Target(endpoint, login, server.host_key)
+
+
+async def run(
+    sessions: async_sessionmaker[AsyncSession],
+    server_id: int,
+    script: Script,
+    *,
+    description: str,
+    user_id: int | None = None,
+    run_as: str | None = None,
+    time_limit: float = 300,
+    check: bool = True,
+) -> HostResult:
+    """Run `script` on the server, streaming its output into a new server event.
+
+    Raises HostActionFailed when the host is unreachable or (with `check`) the script fails.
+    """
+    async with sessions() as session:
+        server = await repository.with_secrets(session, server_id)
+        if server is None:
+            raise HostActionFailed(f"Server {server_id} no longer exists.")
+        event = ServerEvent(
+            server_id=server_id, user_id=user_id, ran_as=run_as or "root", description=description
+        )
+        session.add(event)
+        await session.commit()
+        event_id = event.id
+        reach = await target(sessions, server)
+
+    buffer: list[str] = []
+    last_flush = time.monotonic()
+
+    async def flush() -> None:
+        nonlocal last_flush
+        if buffer:
+            text = "".join(line + "\n" for line in buffer)
+            buffer.clear()
+            async with sessions() as session:
+                await repository.append_output(session, event_id, text)
+                await session.commit()
+        last_flush = time.monotonic()
+
+    async def on_output(line: str) -> None:
+        buffer.append(line)
+        if time.monotonic() - last_flush >= FLUSH_SECONDS:
+            await flush()
+
+    try:
+        result, host_key = await _remote.run(
+            reach.endpoint,
+            reach.login,
+            script,
+            pinned_host_key=reach.host_key,
+            time_limit=time_limit,
+            run_as=run_as,
+            on_output=on_output,
+        )
+    except RemoteError as exc:
+        buffer.append(f"Shipyard: {exc}")
+        await flush()
+        await _finish(sessions, event_id, "failed", None)
+        raise HostActionFailed(str(exc)) from exc
+    await flush()
+    async with sessions() as session:
+        if reach.host_key is None and host_key:
+            pinned = await session.get(Server, server_id)
+            if pinned is not None and pinned.host_key is None:
+                pinned.host_key = host_key
+        await repository.finish_event(
+            session, event_id, "finished" if result.ok else "failed", result.exit_code
+        )
+        await session.commit()
+    if check and not result.ok:
+        raise HostActionFailed(
+            f"{description} failed on {server.name} (exit code {result.exit_code}).", result
+        )
+    return result
+
+
+async def _finish(
+    sessions: async_sessionmaker[AsyncSession], event_id: int, status: str, code: int | None
+) -> None:
+    async with sessions() as session:
+        await repository.finish_event(session, event_id, status, code)
+        await session.commit()
+
+
+async def record(
+    sessions: async_sessionmaker[AsyncSession], server_id: int, description: str, output: str, *, failed: bool
+) -> None:
+    """An event for something decided without running a script (e.g. a package that cannot be had)."""
+    async with sessions() as session:
+        session.add(
+            ServerEvent(
+                server_id=server_id,
+                ran_as="shipyard",
+                description=description,
+                output=output,
+                status="failed" if failed else "finished",
+            )
+        )
+        await session.commit()
