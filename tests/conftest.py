@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from tests.support.api import Account, admin
+from tests.support.hosts import HostPool
 from tests.support.postgres import PostgresCluster
 from tests.support.server import ShipyardServer
 
@@ -28,9 +29,9 @@ def start_server(pg_cluster: PostgresCluster) -> Iterator[ServerFactory]:
     """Start a server on a backend with extra environment; all are stopped at the end of the session."""
     started: list[ShipyardServer] = []
 
-    def start(backend: str, env: dict[str, str] | None = None) -> ShipyardServer:
+    def start(backend: str, env: dict[str, str] | None = None, listen: str = "127.0.0.1") -> ShipyardServer:
         url = pg_cluster.create_database() if backend == "postgres" else None
-        server = ShipyardServer(url, env)
+        server = ShipyardServer(url, env, listen)
         started.append(server)
         return server.start()
 
@@ -51,3 +52,11 @@ def server(request: pytest.FixtureRequest, start_server: ServerFactory) -> Shipy
 @pytest.fixture(scope="session")
 def admin_account(server: ShipyardServer) -> Account:
     return admin(server)
+
+
+@pytest.fixture(scope="session")
+def hosts(worker_id: str) -> Iterator[HostPool]:
+    """Real Debian 12 hosts over SSH; every host started is removed at the end of the session."""
+    pool = HostPool(worker_id)
+    yield pool
+    pool.down_all()

@@ -22,16 +22,20 @@ ROOT = Path(__file__).resolve().parents[2]
 class ShipyardServer:
     """One `shipyard serve` on a free loopback port with its own data directory (and database)."""
 
-    def __init__(self, database_url: str | None = None, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, database_url: str | None = None, env: dict[str, str] | None = None, listen: str = "127.0.0.1"
+    ) -> None:
         self.data = Path(tempfile.mkdtemp(prefix="shipyard-data-"))
         self.port = free_port()
+        self.listen = listen
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
             **os.environ,
             "SHIPYARD_DATA": str(self.data),
             "PYTHONPATH": str(ROOT),
             "SHIPYARD_JOB_POLL_SECONDS": "0.1",
-            **(env or {}),
+            # "{port}" in a value stands for this server's port (e.g. in SHIPYARD_PUBLIC_URL).
+            **{name: value.replace("{port}", str(self.port)) for name, value in (env or {}).items()},
         }
         self.env.pop("SHIPYARD_DATABASE_URL", None)
         if database_url:
@@ -45,7 +49,7 @@ class ShipyardServer:
 
     def start(self, timeout: float = 60) -> ShipyardServer:
         self.process = subprocess.Popen(
-            [SHIPYARD, "serve", "--port", str(self.port)],
+            [SHIPYARD, "serve", "--host", self.listen, "--port", str(self.port)],
             env=self.env,
             stdout=open(self.log, "ab"),
             stderr=subprocess.STDOUT,

@@ -182,6 +182,10 @@ class Remote:
         # The staging dir belongs to the login user; hand it over to the user who runs the script.
         return f"chown -R {user} {shlex.quote(staging)} && {limit} sudo -H -u {user} {env} bash {script}"
 
+    def forget(self, endpoint: Endpoint) -> None:
+        """Close pooled connections to `endpoint`: the next action logs in afresh."""
+        self._forget(endpoint)
+
     def _forget(self, endpoint: Endpoint) -> None:
         for key in [k for k in self._connections if k[0] == endpoint]:
             self._connections.pop(key).connection.close()

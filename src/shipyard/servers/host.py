@@ -57,9 +57,11 @@ async def run(
     run_as: str | None = None,
     time_limit: float = 300,
     check: bool = True,
+    fresh_login: bool = False,
 ) -> HostResult:
     """Run `script` on the server, streaming its output into a new server event.
 
+    `fresh_login` proves the login works now instead of reusing a pooled connection.
     Raises HostActionFailed when the host is unreachable or (with `check`) the script fails.
     """
     async with sessions() as session:
@@ -73,6 +75,8 @@ async def run(
         await session.commit()
         event_id = event.id
         reach = await target(sessions, server)
+    if fresh_login:
+        _remote.forget(reach.endpoint)
 
     buffer: list[str] = []
     last_flush = time.monotonic()
@@ -122,6 +126,14 @@ async def run(
             f"{description} failed on {server.name} (exit code {result.exit_code}).", result
         )
     return result
+
+
+async def disconnect(sessions: async_sessionmaker[AsyncSession], server_id: int) -> None:
+    """Drop pooled connections to the server (after its access was revoked)."""
+    async with sessions() as session:
+        server = await repository.with_secrets(session, server_id)
+        if server is not None and server.ip_address:
+            _remote.forget(Endpoint(server.ip_address, server.ssh_port, "root"))
 
 
 async def _finish(

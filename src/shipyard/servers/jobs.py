@@ -151,3 +151,4 @@ async def revoke(ctx: JobContext, server_id: int) -> None:
         user_id=ctx.user_id,
     )
     await _set(server_id, revoked=True)
+    await host.disconnect(sessions, server_id)

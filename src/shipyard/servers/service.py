@@ -271,6 +271,7 @@ async def reactivate(session: AsyncSession, user: User, server_id: int) -> Serve
             description="Reactivating server",
             user_id=user.id,
             time_limit=30,
+            fresh_login=True,
         )
     except host.HostActionFailed as exc:
         raise ActionFailed(f"Shipyard still cannot log in to the server: {exc}") from exc
