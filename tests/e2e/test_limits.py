@@ -79,17 +79,22 @@ def test_healthz_fails_when_the_database_does_not_answer(
         "postgres",
         "-c",
     ]
+    # Refuse new connections first: the server's worker would reconnect at once otherwise.
     subprocess.run(
-        [*psql, f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"],
-        check=True,
-        capture_output=True,
+        [*psql, f"ALTER DATABASE {name} WITH ALLOW_CONNECTIONS false"], check=True, capture_output=True
     )
-    subprocess.run([*psql, f"ALTER DATABASE {name} RENAME TO {name}_gone"], check=True, capture_output=True)
     try:
+        subprocess.run(
+            [*psql, f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"],
+            check=True,
+            capture_output=True,
+        )
         response = httpx.get(f"{server.url}/healthz", timeout=30)
         assert response.status_code == 500
     finally:
-        subprocess.run([*psql, f"ALTER DATABASE {name}_gone RENAME TO {name}"], capture_output=True)
+        subprocess.run(
+            [*psql, f"ALTER DATABASE {name} WITH ALLOW_CONNECTIONS true"], check=True, capture_output=True
+        )
     deadline = time.monotonic() + 30
     while httpx.get(f"{server.url}/healthz", timeout=30).status_code != 204:
         assert time.monotonic() < deadline, "healthz did not recover"

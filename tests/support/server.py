@@ -34,6 +34,8 @@ class ShipyardServer:
             "SHIPYARD_DATA": str(self.data),
             "PYTHONPATH": str(ROOT),
             "SHIPYARD_JOB_POLL_SECONDS": "0.1",
+            # Jobs run inside serve on both backends unless a test starts `shipyard worker`s itself.
+            "SHIPYARD_RUN_WORKER": "true",
             # "{port}" in a value stands for this server's port (e.g. in SHIPYARD_PUBLIC_URL).
             **{name: value.replace("{port}", str(self.port)) for name, value in (env or {}).items()},
         }

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, field_validator
 
-from shipyard.core.formats import ForgeDateTime
+from shipyard.core.formats import ForgeDateTime, Id
 
 PROVIDERS = ("ocean2", "akamai", "vultr2", "aws", "hetzner", "custom")
 SERVER_TYPES = ("app", "web", "loadbalancer", "cache", "database", "worker", "meilisearch")
@@ -19,17 +19,17 @@ class ServerCreate(BaseModel):
     name: str = Field(max_length=255)
     type: str = "app"
     ubuntu_version: str | None = None
-    credential_id: int | None = None
+    credential_id: Id | None = None
     region: str | None = None
     size: str | None = None
-    disk_size: int | None = None
+    disk_size: int | None = Field(default=None, ge=1, le=65536)
     ip_address: str | None = None
     private_ip_address: str | None = None
     php_version: str | None = Field(default=None, description="default: the newest PHP the host's OS ships")
     database: str = "forge"
     database_type: str = "mysql8"
-    network: list[int] = Field(default_factory=list)
-    recipe_id: int | None = None
+    network: list[Id] = Field(default_factory=list)
+    recipe_id: Id | None = None
     tags: list[str] = Field(default_factory=list)
     # Shipyard's additions for custom servers.
     ssh_port: int = Field(default=22, ge=1, le=65535)
@@ -52,7 +52,7 @@ class ServerUpdate(BaseModel):
     private_ip_address: str | None = None
     max_upload_size: int | None = Field(default=None, ge=1, le=10240, description="megabytes")
     max_execution_time: int | None = Field(default=None, ge=1, le=86400, description="seconds")
-    network: list[int] | None = None
+    network: list[Id] | None = None
     timezone: str | None = None
     tags: list[str] | None = None
 

@@ -214,6 +214,7 @@ async def update(
             on_host = True
         setattr(server, field, value)
     if on_host and server.is_ready:
+        _require_ready(server)
         jobs.enqueue(
             session,
             "servers.apply_settings",
@@ -238,6 +239,8 @@ async def set_database_password(session: AsyncSession, user: User, server_id: in
 def _require_ready(server: Server) -> None:
     if not server.is_ready:
         raise ActionFailed("The server is not ready yet.")
+    if server.revoked:
+        raise ActionFailed("Shipyard's access to this server is revoked; reconnect and reactivate it first.")
 
 
 async def reboot(session: AsyncSession, user: User, server_id: int, *, actor: Actor) -> None:
@@ -263,6 +266,8 @@ async def public_key(session: AsyncSession, user: User, server_id: int) -> str:
 async def reactivate(session: AsyncSession, user: User, server_id: int) -> Server:
     """Check that Shipyard's key works again; only then is the server no longer revoked."""
     server = await get(session, user, server_id)
+    if not server.is_ready:
+        raise ActionFailed("The server is not ready yet.")
     try:
         await host.run(
             get_sessionmaker(),
