@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from tests.support.api import Account, admin
+from tests.support.api import Account, admin, client, new_user
+from tests.support.forge import Provisioned, wait_provisioned
 from tests.support.hosts import HostPool
 from tests.support.postgres import PostgresCluster
 from tests.support.server import ShipyardServer
@@ -60,3 +61,31 @@ def hosts(worker_id: str) -> Iterator[HostPool]:
     pool = HostPool(worker_id)
     yield pool
     pool.down_all()
+
+
+@pytest.fixture(scope="session")
+def provisioned(server: ShipyardServer, admin_account: Account, hosts: HostPool) -> Provisioned:
+    """One host per backend and test worker, provisioned through the API with a root key (the
+    suite's option); every server-resource test works on it and leaves it as it found it."""
+    owner = new_user(server, admin_account)
+    host = hosts.up()
+    with client(server, owner) as http:
+        created = http.post(
+            "/api/v1/servers",
+            json={
+                "provider": "custom",
+                "name": "web-1",
+                "ip_address": host.ip,
+                "private_ip_address": host.ip,
+                "database_type": "mysql8",
+                "database": "app",
+                "tags": ["e2e"],
+                "root_private_key": hosts.root_key(),
+            },
+        )
+        assert created.status_code == 200, created.text
+        body = created.json()
+        assert body["server"]["is_ready"] is False and body["provision_command"] is None
+        final = wait_provisioned(http, body["server"]["id"])
+    assert final["is_ready"] is True, final
+    return Provisioned(owner, host, body)

@@ -20,12 +20,13 @@ from shipyard.http.forms import FormBodyMiddleware
 from shipyard.http.maintenance import MaintenanceMiddleware
 from shipyard.jobs.registry import load_job_modules
 from shipyard.jobs.worker import Worker
+from shipyard.servers.daemons.router import router as daemons_router
 from shipyard.servers.router import router as servers_router
 from shipyard.system.admin import router as admin_router
 from shipyard.system.router import router as system_router
 
 # Modules whose @job functions every worker must know.
-JOB_MODULES: list[str] = ["shipyard.servers.jobs"]
+JOB_MODULES: list[str] = ["shipyard.servers.jobs", "shipyard.servers.daemons.jobs"]
 
 
 def load_jobs() -> None:
@@ -77,6 +78,7 @@ def create_app() -> FastAPI:
         account_router,
         admin_router,
         servers_router,
+        daemons_router,
     ):
         app.include_router(router)
     # Outermost first on the way in: maintenance, then XML shaping, then form decoding.

@@ -8,6 +8,7 @@ from shipyard.core.db import Base
 from shipyard.core.flags import SystemFlag
 from shipyard.core.vault import SystemSecret
 from shipyard.jobs.models import Job, JobLog, JobStep
+from shipyard.servers.daemons.models import Daemon
 from shipyard.servers.models import Server, ServerEvent
 
 __all__ = [
@@ -15,6 +16,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Credential",
+    "Daemon",
     "Job",
     "JobLog",
     "JobStep",

@@ -3,108 +3,26 @@
 from __future__ import annotations
 
 import shlex
-import time
-from collections.abc import Callable
-from typing import Any
 
 import httpx
-import pytest
 
 from tests.conftest import ServerFactory
 from tests.support.api import Account, admin, client, new_user
-from tests.support.hosts import GATEWAY, Host, HostPool
+from tests.support.forge import (
+    Provisioned,
+    events,
+    output_of,
+    server_of,
+    wait_for_event,
+    wait_provisioned,
+    wait_until,
+)
+from tests.support.hosts import GATEWAY, HostPool
 from tests.support.server import ShipyardServer
 
-PROVISION_SECONDS = 900
 
-
-def wait_until(check: Callable[[], Any], timeout: float, what: str, every: float = 1.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"timed out after {timeout:g}s waiting for {what}")
-
-
-def server_of(http: httpx.Client, server_id: int) -> dict[str, Any]:
-    response = http.get(f"/api/v1/servers/{server_id}")
-    assert response.status_code == 200, response.text
-    server: dict[str, Any] = response.json()["server"]
-    return server
-
-
-def wait_provisioned(http: httpx.Client, server_id: int) -> dict[str, Any]:
-    """Poll the GET like the Forge SDK's wait loop, until provisioning has ended either way."""
-    return wait_until(
-        lambda: (s := server_of(http, server_id))["status"] != "provisioning" and s,
-        PROVISION_SECONDS,
-        "provisioning to end",
-        every=2,
-    )  # type: ignore[no-any-return]
-
-
-def events(http: httpx.Client, server_id: int) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = http.get(f"/api/v1/servers/{server_id}/events").json()["events"]
-    return found
-
-
-def output_of(http: httpx.Client, server_id: int, description: str) -> str:
-    event = next(e for e in events(http, server_id) if e["description"] == description)
-    output: str = http.get(f"/api/v1/servers/{server_id}/events/{event['id']}").json()["output"]
-    return output
-
-
-def wait_for_event(
-    http: httpx.Client, server_id: int, description: str, timeout: float = 300
-) -> dict[str, Any]:
-    def finished() -> dict[str, Any] | None:
-        return next(
-            (
-                e
-                for e in events(http, server_id)
-                if e["description"] == description and e["status"] != "running"
-            ),
-            None,
-        )
-
-    return wait_until(finished, timeout, f"event {description!r}")  # type: ignore[no-any-return]
-
-
-@pytest.fixture(scope="module")
-def provisioned(
-    server: ShipyardServer, admin_account: Account, hosts: HostPool
-) -> tuple[Account, Host, dict[str, Any]]:
-    """One host per backend, provisioned through the API with a root key, as the test suite's option."""
-    owner = new_user(server, admin_account)
-    host = hosts.up()
-    with client(server, owner) as http:
-        created = http.post(
-            "/api/v1/servers",
-            json={
-                "provider": "custom",
-                "name": "web-1",
-                "ip_address": host.ip,
-                "private_ip_address": host.ip,
-                "database_type": "mysql8",
-                "database": "app",
-                "tags": ["e2e"],
-                "root_private_key": hosts.root_key(),
-            },
-        )
-        assert created.status_code == 200, created.text
-        body = created.json()
-        assert body["server"]["is_ready"] is False and body["provision_command"] is None
-        final = wait_provisioned(http, body["server"]["id"])
-    assert final["is_ready"] is True, final
-    return owner, host, body
-
-
-def test_provisioning_builds_a_forge_style_server(
-    server: ShipyardServer, provisioned: tuple[Account, Host, dict[str, Any]]
-) -> None:
-    owner, host, created = provisioned
+def test_provisioning_builds_a_forge_style_server(server: ShipyardServer, provisioned: Provisioned) -> None:
+    owner, host, created = provisioned.owner, provisioned.host, provisioned.created
     server_id, sudo_password, database_password = (
         created["server"]["id"],
         created["sudo_password"],
@@ -137,9 +55,9 @@ def test_provisioning_builds_a_forge_style_server(
 
 
 def test_settings_apply_on_the_host_with_shipyards_own_key(
-    server: ShipyardServer, provisioned: tuple[Account, Host, dict[str, Any]], hosts: HostPool
+    server: ShipyardServer, provisioned: Provisioned, hosts: HostPool
 ) -> None:
-    owner, host, created = provisioned
+    owner, host, created = provisioned.owner, provisioned.host, provisioned.created
     server_id = created["server"]["id"]
     # The root key the server was created with is gone from the host: Shipyard must use its own.
     root_public = hosts.root_key_public()
@@ -168,10 +86,8 @@ def test_settings_apply_on_the_host_with_shipyards_own_key(
         host.run(f"echo {shlex.quote(root_public)} >> {keys}")
 
 
-def test_reboot_brings_the_host_back(
-    server: ShipyardServer, provisioned: tuple[Account, Host, dict[str, Any]]
-) -> None:
-    owner, host, created = provisioned
+def test_reboot_brings_the_host_back(server: ShipyardServer, provisioned: Provisioned) -> None:
+    owner, host, created = provisioned.owner, provisioned.host, provisioned.created
     server_id = created["server"]["id"]
     host.run("touch /run/shipyard-before-reboot")
     with client(server, owner) as http:
@@ -185,10 +101,8 @@ def test_reboot_brings_the_host_back(
     assert host.is_active("nginx")
 
 
-def test_revoke_reconnect_reactivate(
-    server: ShipyardServer, provisioned: tuple[Account, Host, dict[str, Any]]
-) -> None:
-    owner, host, created = provisioned
+def test_revoke_reconnect_reactivate(server: ShipyardServer, provisioned: Provisioned) -> None:
+    owner, host, created = provisioned.owner, provisioned.host, provisioned.created
     server_id = created["server"]["id"]
     with client(server, owner) as http:
         public_key = http.post(f"/api/v1/servers/{server_id}/reconnect").json()["public_key"]
@@ -204,9 +118,9 @@ def test_revoke_reconnect_reactivate(
 
 
 def test_another_users_server_is_not_found(
-    server: ShipyardServer, admin_account: Account, provisioned: tuple[Account, Host, dict[str, Any]]
+    server: ShipyardServer, admin_account: Account, provisioned: Provisioned
 ) -> None:
-    server_id = provisioned[2]["server"]["id"]
+    server_id = provisioned.server_id
     stranger = new_user(server, admin_account)
     with client(server, stranger) as http:
         for method, path in [
@@ -312,10 +226,8 @@ INJECTIONS = [
 ]
 
 
-def test_injection_attempts_are_422_and_run_nothing(
-    server: ShipyardServer, provisioned: tuple[Account, Host, dict[str, Any]]
-) -> None:
-    owner, host, created = provisioned
+def test_injection_attempts_are_422_and_run_nothing(server: ShipyardServer, provisioned: Provisioned) -> None:
+    owner, host, created = provisioned.owner, provisioned.host, provisioned.created
     server_id = created["server"]["id"]
     with client(server, owner) as http:
         for payload in INJECTIONS:

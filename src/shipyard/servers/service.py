@@ -214,7 +214,7 @@ async def update(
             on_host = True
         setattr(server, field, value)
     if on_host and server.is_ready:
-        _require_ready(server)
+        require_ready(server)
         jobs.enqueue(
             session,
             "servers.apply_settings",
@@ -236,7 +236,8 @@ async def set_database_password(session: AsyncSession, user: User, server_id: in
     loaded.database_password = password
 
 
-def _require_ready(server: Server) -> None:
+def require_ready(server: Server) -> None:
+    """Host actions need a provisioned server that Shipyard may still log in to (Forge's 400)."""
     if not server.is_ready:
         raise ActionFailed("The server is not ready yet.")
     if server.revoked:
@@ -245,7 +246,7 @@ def _require_ready(server: Server) -> None:
 
 async def reboot(session: AsyncSession, user: User, server_id: int, *, actor: Actor) -> None:
     server = await get(session, user, server_id)
-    _require_ready(server)
+    require_ready(server)
     jobs.enqueue(
         session, "servers.reboot", {"server_id": server.id}, resource_key=resource_key(server.id), actor=actor
     )
