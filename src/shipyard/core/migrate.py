@@ -15,7 +15,7 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "heads") -> None:
     """Upgrade the database at `url`. Runs in its own thread: env.py drives its own event loop."""
     errors: list[BaseException] = []
 
