@@ -21,6 +21,7 @@ from shipyard.http.maintenance import MaintenanceMiddleware
 from shipyard.jobs.registry import load_job_modules
 from shipyard.jobs.worker import Worker
 from shipyard.servers.daemons.router import router as daemons_router
+from shipyard.servers.logs.router import router as server_logs_router
 from shipyard.servers.router import router as servers_router
 from shipyard.system.admin import router as admin_router
 from shipyard.system.router import router as system_router
@@ -79,6 +80,7 @@ def create_app() -> FastAPI:
         admin_router,
         servers_router,
         daemons_router,
+        server_logs_router,
     ):
         app.include_router(router)
     # Outermost first on the way in: maintenance, then XML shaping, then form decoding.

@@ -58,22 +58,26 @@ async def run(
     time_limit: float = 300,
     check: bool = True,
     fresh_login: bool = False,
+    record_event: bool = True,
 ) -> HostResult:
     """Run `script` on the server, streaming its output into a new server event.
 
-    `fresh_login` proves the login works now instead of reusing a pooled connection.
+    `fresh_login` proves the login works now instead of reusing a pooled connection;
+    `record_event=False` is for reads (a log tail, say) that change nothing and need no event.
     Raises HostActionFailed when the host is unreachable or (with `check`) the script fails.
     """
     async with sessions() as session:
         server = await repository.with_secrets(session, server_id)
         if server is None:
             raise HostActionFailed(f"Server {server_id} no longer exists.")
-        event = ServerEvent(
-            server_id=server_id, user_id=user_id, ran_as=run_as or "root", description=description
-        )
-        session.add(event)
-        await session.commit()
-        event_id = event.id
+        event_id: int | None = None
+        if record_event:
+            event = ServerEvent(
+                server_id=server_id, user_id=user_id, ran_as=run_as or "root", description=description
+            )
+            session.add(event)
+            await session.commit()
+            event_id = event.id
         reach = await target(sessions, server)
     if fresh_login:
         _remote.forget(reach.endpoint)
@@ -83,7 +87,7 @@ async def run(
 
     async def flush() -> None:
         nonlocal last_flush
-        if buffer:
+        if buffer and event_id is not None:
             text = "".join(line + "\n" for line in buffer)
             buffer.clear()
             async with sessions() as session:
@@ -92,6 +96,8 @@ async def run(
         last_flush = time.monotonic()
 
     async def on_output(line: str) -> None:
+        if event_id is None:
+            return
         buffer.append(line)
         if time.monotonic() - last_flush >= FLUSH_SECONDS:
             await flush()
@@ -109,7 +115,8 @@ async def run(
     except RemoteError as exc:
         buffer.append(f"Shipyard: {exc}")
         await flush()
-        await _finish(sessions, event_id, "failed", None)
+        if event_id is not None:
+            await _finish(sessions, event_id, "failed", None)
         raise HostActionFailed(str(exc)) from exc
     await flush()
     async with sessions() as session:
@@ -117,9 +124,10 @@ async def run(
             pinned = await session.get(Server, server_id)
             if pinned is not None and pinned.host_key is None:
                 pinned.host_key = host_key
-        await repository.finish_event(
-            session, event_id, "finished" if result.ok else "failed", result.exit_code
-        )
+        if event_id is not None:
+            await repository.finish_event(
+                session, event_id, "finished" if result.ok else "failed", result.exit_code
+            )
         await session.commit()
     if check and not result.ok:
         raise HostActionFailed(

@@ -91,3 +91,20 @@ def test_package_mapping() -> None:
         packages.distribution("debian-11")
     noble = packages.distribution(packages.distribution_key({"ID": "ubuntu", "VERSION_ID": "24.04"}))
     assert packages.php_version(noble, "php83") == "8.3"
+
+
+def test_log_sources() -> None:
+    from shipyard.hostops.logs import log_source, render_tail
+
+    debian = packages.distribution("debian-12")
+    mariadb, postgres = packages.database(debian, "mysql8"), packages.database(debian, "postgres")
+    assert log_source("database", php_version="8.2", database=mariadb).journal_unit == "mariadb"
+    assert log_source("database", php_version="8.2", database=postgres).path.endswith(
+        "postgresql-15-main.log"
+    )
+    assert log_source("php82", php_version="8.2", database=None).path == "/var/log/php8.2-fpm.log"
+    for kind, database in (("php74", mariadb), ("database", None), ("syslog", mariadb)):
+        with pytest.raises(ValueError):
+            log_source(kind, php_version="8.2", database=database)
+    tail = render_tail(log_source("database", php_version="8.2", database=mariadb)).body
+    subprocess.run(["bash", "-n"], input=tail, text=True, check=True)
