@@ -22,12 +22,17 @@ from shipyard.jobs.registry import load_job_modules
 from shipyard.jobs.worker import Worker
 from shipyard.servers.daemons.router import router as daemons_router
 from shipyard.servers.logs.router import router as server_logs_router
+from shipyard.servers.php.router import router as php_router
 from shipyard.servers.router import router as servers_router
 from shipyard.system.admin import router as admin_router
 from shipyard.system.router import router as system_router
 
 # Modules whose @job functions every worker must know.
-JOB_MODULES: list[str] = ["shipyard.servers.jobs", "shipyard.servers.daemons.jobs"]
+JOB_MODULES: list[str] = [
+    "shipyard.servers.jobs",
+    "shipyard.servers.daemons.jobs",
+    "shipyard.servers.php.jobs",
+]
 
 
 def load_jobs() -> None:
@@ -81,6 +86,7 @@ def create_app() -> FastAPI:
         servers_router,
         daemons_router,
         server_logs_router,
+        php_router,
     ):
         app.include_router(router)
     # Outermost first on the way in: maintenance, then XML shaping, then form decoding.

@@ -10,6 +10,7 @@ from shipyard.core.vault import SystemSecret
 from shipyard.jobs.models import Job, JobLog, JobStep
 from shipyard.servers.daemons.models import Daemon
 from shipyard.servers.models import Server, ServerEvent
+from shipyard.servers.php.models import PhpVersion
 
 __all__ = [
     "AccessToken",
@@ -20,6 +21,7 @@ __all__ = [
     "Job",
     "JobLog",
     "JobStep",
+    "PhpVersion",
     "RateLimitWindow",
     "Region",
     "RegionSize",

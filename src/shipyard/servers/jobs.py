@@ -22,6 +22,8 @@ from shipyard.jobs.registry import job
 from shipyard.servers import host, repository
 from shipyard.servers.identity import identity
 from shipyard.servers.models import ServerStatus
+from shipyard.servers.php import repository as php_repository
+from shipyard.servers.php import service as php_service
 
 REBOOT_WAIT_SECONDS = 300
 
@@ -95,6 +97,10 @@ async def provision(ctx: JobContext, server_id: int) -> dict[str, Any]:
         php_cli_version=forge_php,
         bootstrap_login=None,
     )
+    async with sessions() as session:
+        if await php_repository.find(session, server_id, forge_php) is None:
+            php_service.record_provisioned(session, server_id, forge_php)
+            await session.commit()
     return {"status": "installed", "os": os_key}
 
 

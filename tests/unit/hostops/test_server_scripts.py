@@ -8,6 +8,9 @@ import subprocess
 import pytest
 
 from shipyard.hostops import packages
+from shipyard.hostops.php import render_install as render_php_install
+from shipyard.hostops.php import render_opcache
+from shipyard.hostops.php import render_update as render_php_update
 from shipyard.hostops.server import (
     ProvisionSpec,
     parse_os_release,
@@ -61,6 +64,10 @@ SCRIPTS = {
     "settings": lambda: render_settings("8.2", "Asia/Tokyo", 64, 90).body,
     "revoke": lambda: render_revoke("ssh-ed25519 AAAA x").body,
     "handover": lambda: render_handover("ssh-ed25519 AAAA x", "http://10.0.0.1/cb?token=a'b"),
+    "php-install": lambda: render_php_install("8.2").body,
+    "php-update": lambda: render_php_update("8.2").body,
+    "php-opcache-on": lambda: render_opcache("8.2", True).body,
+    "php-opcache-off": lambda: render_opcache("8.2", False).body,
 }
 
 
