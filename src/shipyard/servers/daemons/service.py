@@ -10,7 +10,7 @@ from shipyard.auth.models import User
 from shipyard.core.actor import Actor
 from shipyard.core.errors import NotFound, ValidationFailed
 from shipyard.core.validation import ABSOLUTE_PATH, UNIX_USER, is_single_line
-from shipyard.jobs import service as jobs
+from shipyard.servers import resources
 from shipyard.servers import service as servers
 from shipyard.servers.daemons import repository
 from shipyard.servers.daemons.models import Daemon
@@ -52,13 +52,7 @@ async def create(
     )
     session.add(daemon)
     await session.flush()
-    jobs.enqueue(
-        session,
-        "daemons.install",
-        {"daemon_id": daemon.id},
-        resource_key=servers.resource_key(server.id),
-        actor=actor,
-    )
+    resources.enqueue(session, "daemons.install", daemon, actor=actor)
     return daemon
 
 
@@ -82,13 +76,7 @@ async def restart(
 ) -> Daemon:
     daemon = await get(session, user, server_id, daemon_id)
     servers.require_ready(await servers.get(session, user, server_id))
-    jobs.enqueue(
-        session,
-        "daemons.restart",
-        {"daemon_id": daemon.id},
-        resource_key=servers.resource_key(server_id),
-        actor=actor,
-    )
+    resources.enqueue(session, "daemons.restart", daemon, actor=actor)
     return daemon
 
 
@@ -96,11 +84,4 @@ async def delete(session: AsyncSession, user: User, server_id: int, daemon_id: i
     """Marks the daemon `removing`; the job stops it on the host and then deletes the row."""
     daemon = await get(session, user, server_id, daemon_id)
     servers.require_ready(await servers.get(session, user, server_id))
-    daemon.status = "removing"
-    jobs.enqueue(
-        session,
-        "daemons.remove",
-        {"daemon_id": daemon.id},
-        resource_key=servers.resource_key(server_id),
-        actor=actor,
-    )
+    resources.mark_removing(session, "daemons.remove", daemon, actor=actor)
