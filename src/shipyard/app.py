@@ -21,6 +21,8 @@ from shipyard.http.maintenance import MaintenanceMiddleware
 from shipyard.jobs.registry import load_job_modules
 from shipyard.jobs.worker import Worker
 from shipyard.servers.daemons.router import router as daemons_router
+from shipyard.servers.firewall.router import router as firewall_router
+from shipyard.servers.keys.router import router as keys_router
 from shipyard.servers.logs.router import router as server_logs_router
 from shipyard.servers.php.router import router as php_router
 from shipyard.servers.router import router as servers_router
@@ -31,6 +33,8 @@ from shipyard.system.router import router as system_router
 JOB_MODULES: list[str] = [
     "shipyard.servers.jobs",
     "shipyard.servers.daemons.jobs",
+    "shipyard.servers.firewall.jobs",
+    "shipyard.servers.keys.jobs",
     "shipyard.servers.php.jobs",
 ]
 
@@ -85,6 +89,8 @@ def create_app() -> FastAPI:
         admin_router,
         servers_router,
         daemons_router,
+        firewall_router,
+        keys_router,
         server_logs_router,
         php_router,
     ):

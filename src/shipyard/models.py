@@ -9,6 +9,8 @@ from shipyard.core.flags import SystemFlag
 from shipyard.core.vault import SystemSecret
 from shipyard.jobs.models import Job, JobLog, JobStep
 from shipyard.servers.daemons.models import Daemon
+from shipyard.servers.firewall.models import FirewallRule
+from shipyard.servers.keys.models import SshKey
 from shipyard.servers.models import Server, ServerEvent
 from shipyard.servers.php.models import PhpVersion
 
@@ -18,6 +20,7 @@ __all__ = [
     "Base",
     "Credential",
     "Daemon",
+    "FirewallRule",
     "Job",
     "JobLog",
     "JobStep",
@@ -27,6 +30,7 @@ __all__ = [
     "RegionSize",
     "Server",
     "ServerEvent",
+    "SshKey",
     "SystemFlag",
     "SystemSecret",
     "User",

@@ -13,6 +13,12 @@ DATABASE_NAME = re.compile(r"^[A-Za-z0-9_]{1,64}$")
 UNIX_USER = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
 ABSOLUTE_PATH = re.compile(r"^/[A-Za-z0-9._@+/-]{0,254}$")
 TAG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._:/-]{0,63}$")
+PORT_OR_RANGE = re.compile(r"^([0-9]{1,5})(?::([0-9]{1,5}))?$")
+OPENSSH_PUBLIC_KEY = re.compile(
+    r"^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(?:256|384|521)|sk-ssh-ed25519@openssh\.com"
+    r"|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]{16,16384}={0,3}(?: [^\x00-\x1f\x7f]{0,1024})?$"
+)
+_IP_CHARS = re.compile(r"^[0-9A-Fa-f.:/]{2,49}$")
 
 
 def is_single_line(value: str) -> bool:
@@ -35,3 +41,33 @@ def _timezones() -> frozenset[str]:
 
 def is_timezone(value: str) -> bool:
     return value in _timezones()
+
+
+def port_or_range(value: int | str) -> str | None:
+    """A TCP port ("8080") or an ascending range ("8000:8100") in canonical form, or None."""
+    if isinstance(value, bool):
+        return None
+    match = PORT_OR_RANGE.match(str(value))
+    if match is None:
+        return None
+    first, last = int(match.group(1)), int(match.group(2) or match.group(1))
+    if not 1 <= first <= last <= 65535 or (match.group(2) is not None and first == last):
+        return None
+    return f"{first}:{last}" if match.group(2) is not None else str(first)
+
+
+def ip_or_network(value: str) -> str | None:
+    """An IPv4/IPv6 address or CIDR network in canonical form, or None.
+
+    Host bits must be zero; a full-length prefix is the bare address (as ufw writes it).
+    Scoped IPv6 addresses (`fe80::1%eth0`) are refused.
+    """
+    if not _IP_CHARS.match(value):
+        return None
+    try:
+        network = ipaddress.ip_network(value, strict=True)
+    except ValueError:
+        return None
+    if network.prefixlen == network.max_prefixlen:
+        return str(network.network_address)
+    return str(network)

@@ -1,0 +1,48 @@
+"""All SQL of firewall rules."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shipyard.servers.firewall.models import FirewallRule
+
+
+async def page(
+    session: AsyncSession, server_id: int, *, offset: int, limit: int
+) -> tuple[Sequence[FirewallRule], int]:
+    query = select(FirewallRule).where(FirewallRule.server_id == server_id)
+    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = await session.scalars(query.order_by(FirewallRule.id).offset(offset).limit(limit))
+    return rows.all(), total
+
+
+async def get(session: AsyncSession, server_id: int, rule_id: int) -> FirewallRule | None:
+    return await session.scalar(
+        select(FirewallRule).where(FirewallRule.id == rule_id, FirewallRule.server_id == server_id)
+    )
+
+
+async def by_id(session: AsyncSession, rule_id: int) -> FirewallRule | None:
+    return await session.get(FirewallRule, rule_id, populate_existing=True)
+
+
+async def same_target(
+    session: AsyncSession, server_id: int, port: str, ip_address: str | None
+) -> FirewallRule | None:
+    """A rule of the server (not being removed) for the same port and source: ufw holds only one."""
+    source = (
+        FirewallRule.ip_address.is_(None) if ip_address is None else FirewallRule.ip_address == ip_address
+    )
+    return await session.scalar(
+        select(FirewallRule)
+        .where(
+            FirewallRule.server_id == server_id,
+            FirewallRule.port == port,
+            source,
+            FirewallRule.status != "removing",
+        )
+        .limit(1)
+    )

@@ -1,0 +1,81 @@
+"""Firewall rule rules: validation, ownership through the server, and the jobs that apply them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shipyard.auth.models import User
+from shipyard.core.actor import Actor
+from shipyard.core.errors import NotFound, ValidationFailed
+from shipyard.core.validation import ip_or_network, is_single_line, port_or_range
+from shipyard.servers import resources
+from shipyard.servers import service as servers
+from shipyard.servers.firewall import repository
+from shipyard.servers.firewall.models import FirewallRule
+from shipyard.servers.firewall.schemas import RULE_TYPES, FirewallRuleCreate
+
+
+def _validate(body: FirewallRuleCreate) -> tuple[dict[str, list[str]], str | None, str | None]:
+    """Errors by field, the canonical port and the canonical source address (None: anywhere)."""
+    errors: dict[str, list[str]] = {}
+    if not is_single_line(body.name) or not body.name.strip():
+        errors["name"] = ["The name must be a single, non-empty line."]
+    port = port_or_range(body.port)
+    if port is None:
+        errors["port"] = ["The port must be a port (1-65535) or an ascending range such as 8000:8100."]
+    source = None
+    if body.ip_address:
+        source = ip_or_network(body.ip_address)
+        if source is None:
+            errors["ip_address"] = [
+                "The ip address must be an IPv4 or IPv6 address or a network such as 10.0.0.0/8."
+            ]
+    if body.type.lower() not in RULE_TYPES:
+        errors["type"] = [f"The type must be one of: {', '.join(RULE_TYPES)}."]
+    return errors, port, source
+
+
+async def create(
+    session: AsyncSession, user: User, server_id: int, body: FirewallRuleCreate, *, actor: Actor
+) -> FirewallRule:
+    server = await servers.get(session, user, server_id)
+    errors, port, source = _validate(body)
+    if errors:
+        raise ValidationFailed(errors)
+    assert port is not None
+    if (existing := await repository.same_target(session, server.id, port, source)) is not None:
+        raise ValidationFailed(
+            {"port": [f"Firewall rule {existing.id} already covers this port and ip address on this server."]}
+        )
+    servers.require_ready(server)
+    rule = FirewallRule(
+        server_id=server.id, name=body.name, port=port, type=body.type.lower(), ip_address=source
+    )
+    session.add(rule)
+    await session.flush()
+    resources.enqueue(session, "firewall.install", rule, actor=actor)
+    return rule
+
+
+async def page(
+    session: AsyncSession, user: User, server_id: int, *, offset: int, limit: int
+) -> tuple[Sequence[FirewallRule], int]:
+    await servers.get(session, user, server_id)
+    return await repository.page(session, server_id, offset=offset, limit=limit)
+
+
+async def get(session: AsyncSession, user: User, server_id: int, rule_id: int) -> FirewallRule:
+    await servers.get(session, user, server_id)
+    rule = await repository.get(session, server_id, rule_id)
+    if rule is None:
+        raise NotFound("firewall rule")
+    return rule
+
+
+async def delete(session: AsyncSession, user: User, server_id: int, rule_id: int, *, actor: Actor) -> None:
+    """Marks the rule `removing`; the job deletes it from ufw and then deletes the row."""
+    rule = await get(session, user, server_id, rule_id)
+    servers.require_ready(await servers.get(session, user, server_id))
+    resources.mark_removing(session, "firewall.remove", rule, actor=actor)

@@ -1,0 +1,22 @@
+"""SSH keys: public keys authorized for a user on the server, one per row."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from shipyard.core.db import Base, utcnow
+
+
+class SshKey(Base):
+    __tablename__ = "ssh_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    server_id: Mapped[int] = mapped_column(ForeignKey("servers.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    username: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(Text)  # the authorized_keys line; never returned by the API
+    status: Mapped[str] = mapped_column(String(16), default="installing")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

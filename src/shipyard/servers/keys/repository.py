@@ -1,0 +1,37 @@
+"""All SQL of SSH keys."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shipyard.servers.keys.models import SshKey
+
+
+async def page(
+    session: AsyncSession, server_id: int, *, offset: int, limit: int
+) -> tuple[Sequence[SshKey], int]:
+    query = select(SshKey).where(SshKey.server_id == server_id)
+    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = await session.scalars(query.order_by(SshKey.id).offset(offset).limit(limit))
+    return rows.all(), total
+
+
+async def get(session: AsyncSession, server_id: int, key_id: int) -> SshKey | None:
+    return await session.scalar(select(SshKey).where(SshKey.id == key_id, SshKey.server_id == server_id))
+
+
+async def by_id(session: AsyncSession, key_id: int) -> SshKey | None:
+    return await session.get(SshKey, key_id, populate_existing=True)
+
+
+async def of_user(session: AsyncSession, server_id: int, username: str) -> Sequence[SshKey]:
+    """The keys of one user on the server that are not being removed."""
+    rows = await session.scalars(
+        select(SshKey).where(
+            SshKey.server_id == server_id, SshKey.username == username, SshKey.status != "removing"
+        )
+    )
+    return rows.all()
