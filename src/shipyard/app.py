@@ -20,12 +20,14 @@ from shipyard.http.forms import FormBodyMiddleware
 from shipyard.http.maintenance import MaintenanceMiddleware
 from shipyard.jobs.registry import load_job_modules
 from shipyard.jobs.worker import Worker
+from shipyard.servers.cron.router import router as cron_router
 from shipyard.servers.daemons.router import router as daemons_router
 from shipyard.servers.firewall.router import router as firewall_router
 from shipyard.servers.keys.router import router as keys_router
 from shipyard.servers.logs.router import router as server_logs_router
 from shipyard.servers.php.router import router as php_router
 from shipyard.servers.router import router as servers_router
+from shipyard.servers.services.router import router as services_router
 from shipyard.system.admin import router as admin_router
 from shipyard.system.router import router as system_router
 
@@ -33,6 +35,7 @@ from shipyard.system.router import router as system_router
 JOB_MODULES: list[str] = [
     "shipyard.servers.jobs",
     "shipyard.servers.daemons.jobs",
+    "shipyard.servers.cron.jobs",
     "shipyard.servers.firewall.jobs",
     "shipyard.servers.keys.jobs",
     "shipyard.servers.php.jobs",
@@ -89,6 +92,8 @@ def create_app() -> FastAPI:
         admin_router,
         servers_router,
         daemons_router,
+        cron_router,
+        services_router,
         firewall_router,
         keys_router,
         server_logs_router,

@@ -8,6 +8,7 @@ from shipyard.core.db import Base
 from shipyard.core.flags import SystemFlag
 from shipyard.core.vault import SystemSecret
 from shipyard.jobs.models import Job, JobLog, JobStep
+from shipyard.servers.cron.models import ScheduledJob
 from shipyard.servers.daemons.models import Daemon
 from shipyard.servers.firewall.models import FirewallRule
 from shipyard.servers.keys.models import SshKey
@@ -28,6 +29,7 @@ __all__ = [
     "RateLimitWindow",
     "Region",
     "RegionSize",
+    "ScheduledJob",
     "Server",
     "ServerEvent",
     "SshKey",

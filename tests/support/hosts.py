@@ -94,6 +94,8 @@ class HostPool:
         if os.geteuid() != 0:
             raise RuntimeError("the test hosts need root (systemd-nspawn, network namespaces)")
         number = int(match.group(1)) if (match := re.search(r"(\d+)$", worker)) else 0
+        # Separate concurrent test sessions on one machine (each xdist worker already has its own slot).
+        number = int(os.environ.get("SHIPYARD_TEST_HOST_SLOT", number))
         self.prefix = f"t{number}"
         self.first_index = 20 + number * INDEXES_PER_WORKER
         self.next = 0

@@ -119,6 +119,9 @@ class Authenticator:
             token.last_used_at is None or utcnow() - token.last_used_at > LAST_USED_RESOLUTION
         ):
             token.last_used_at = utcnow()
+            # Commit now: a pending write would hold SQLite's lock through the whole request,
+            # and a request that waits on a host action (which writes events) would deadlock on it.
+            await session.commit()
 
         effective = await self._sudo(request, session, user)
         principal = Principal(

@@ -19,8 +19,8 @@ from shipyard.auth.scopes import is_known
 from shipyard.core.db import MAX_ID, utcnow
 from shipyard.core.errors import Conflict, NotFound, ValidationFailed
 
-NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+$")
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\Z")
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\Z")
 OTP_ISSUER = "Shipyard"
 _UNKNOWN_USER_HASH = hash_password(secrets.token_hex(16))
 

@@ -1,5 +1,6 @@
 """Strict patterns for every value that may reach a host. A value that fails is a 422; one that
-passes is still quoted when rendered."""
+passes is still quoted when rendered. Patterns end in `\\Z`, never `$`, which also matches
+before a trailing newline."""
 
 from __future__ import annotations
 
@@ -8,17 +9,17 @@ import re
 import zoneinfo
 from functools import lru_cache
 
-HOSTNAME_LIKE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
-DATABASE_NAME = re.compile(r"^[A-Za-z0-9_]{1,64}$")
-UNIX_USER = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
-ABSOLUTE_PATH = re.compile(r"^/[A-Za-z0-9._@+/-]{0,254}$")
-TAG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._:/-]{0,63}$")
-PORT_OR_RANGE = re.compile(r"^([0-9]{1,5})(?::([0-9]{1,5}))?$")
+HOSTNAME_LIKE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}\Z")
+DATABASE_NAME = re.compile(r"^[A-Za-z0-9_]{1,64}\Z")
+UNIX_USER = re.compile(r"^[a-z_][a-z0-9_-]{0,31}\Z")
+ABSOLUTE_PATH = re.compile(r"^/[A-Za-z0-9._@+/-]{0,254}\Z")
+TAG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._:/-]{0,63}\Z")
+PORT_OR_RANGE = re.compile(r"^([0-9]{1,5})(?::([0-9]{1,5}))?\Z")
 OPENSSH_PUBLIC_KEY = re.compile(
     r"^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(?:256|384|521)|sk-ssh-ed25519@openssh\.com"
-    r"|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]{16,16384}={0,3}(?: [^\x00-\x1f\x7f]{0,1024})?$"
+    r"|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]{16,16384}={0,3}(?: [^\x00-\x1f\x7f]{0,1024})?\Z"
 )
-_IP_CHARS = re.compile(r"^[0-9A-Fa-f.:/]{2,49}$")
+_IP_CHARS = re.compile(r"^[0-9A-Fa-f.:/]{2,49}\Z")
 
 
 def is_single_line(value: str) -> bool:

@@ -10,7 +10,7 @@ from xml.etree import ElementTree as ET
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*$")
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*\Z")
 XML_TYPES = ("application/xml", "text/xml")
 
 

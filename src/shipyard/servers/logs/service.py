@@ -14,7 +14,7 @@ from shipyard.hostops.logs import LogSource, log_source, render_tail
 from shipyard.servers import host
 from shipyard.servers import service as servers
 
-LOG_KIND = re.compile(r"^(nginx_access|nginx_error|database|php[0-9]{2})$")
+LOG_KIND = re.compile(r"^(nginx_access|nginx_error|database|php[0-9]{2})\Z")
 
 
 async def tail(session: AsyncSession, user: User, server_id: int, kind: str) -> tuple[str, str]:

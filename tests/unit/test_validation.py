@@ -1,0 +1,42 @@
+"""Validation patterns refuse what could add a line to a script or a config file."""
+
+from __future__ import annotations
+
+import pytest
+
+from shipyard.core.validation import (
+    ABSOLUTE_PATH,
+    DATABASE_NAME,
+    HOSTNAME_LIKE,
+    OPENSSH_PUBLIC_KEY,
+    TAG,
+    UNIX_USER,
+    is_single_line,
+)
+
+KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGJ6YTpx4n7lbjUk4eH3vb0GSS1pDUyArn9gUQgJQ/xz me@host"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "good"),
+    [
+        (UNIX_USER, "forge"),
+        (DATABASE_NAME, "app_db"),
+        (HOSTNAME_LIKE, "web-1.example"),
+        (TAG, "london server"),
+        (ABSOLUTE_PATH, "/home/forge/site.com"),
+        (OPENSSH_PUBLIC_KEY, KEY),
+    ],
+)
+def test_a_trailing_newline_is_refused(pattern: object, good: str) -> None:
+    import re
+
+    assert isinstance(pattern, re.Pattern)
+    assert pattern.match(good)
+    for suffix in ("\n", "\r\n", "\nrm -rf /"):
+        assert not pattern.match(good + suffix), repr(good + suffix)
+
+
+def test_single_line() -> None:
+    assert is_single_line("php artisan queue:work --tries=3")
+    assert not any(is_single_line(v) for v in ("a\nb", "a\rb", "a\0b", "a\n"))
