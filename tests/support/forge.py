@@ -43,8 +43,15 @@ def wait_provisioned(http: httpx.Client, server_id: int) -> dict[str, Any]:
 
 
 def events(http: httpx.Client, server_id: int) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = http.get(f"/api/v1/servers/{server_id}/events").json()["events"]
-    return found
+    """Every event of the server, newest first, following the `Link` header's pages."""
+    found: list[dict[str, Any]] = []
+    response = http.get(f"/api/v1/servers/{server_id}/events", params={"limit": 50})
+    while True:
+        found += response.json()["events"]
+        following = response.links.get("next", {}).get("url")
+        if not following:
+            return found
+        response = http.get(following)
 
 
 def output_of(http: httpx.Client, server_id: int, description: str) -> str:

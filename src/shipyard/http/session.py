@@ -21,4 +21,6 @@ async def get_session() -> AsyncIterator[AsyncSession]:
             raise
 
 
-DbSession = Annotated[AsyncSession, Depends(get_session)]
+# scope="function": commit before the response leaves, so that a client that writes and then reads
+# (as the Forge SDK's wait loops do) sees its write, and a failed commit is never answered with a 2xx.
+DbSession = Annotated[AsyncSession, Depends(get_session, scope="function")]
