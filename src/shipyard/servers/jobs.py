@@ -128,7 +128,7 @@ async def reboot(ctx: JobContext, server_id: int) -> dict[str, Any]:
     await host.run(sessions, server_id, render_reboot(), description="Rebooting server", user_id=ctx.user_id)
     await asyncio.sleep(3)
     deadline = time.monotonic() + REBOOT_WAIT_SECONDS
-    while True:
+    while True:  # poll quietly; one event tells the outcome
         try:
             await host.run(
                 sessions,
@@ -137,12 +137,24 @@ async def reboot(ctx: JobContext, server_id: int) -> dict[str, Any]:
                 description="Reconnecting after reboot",
                 user_id=ctx.user_id,
                 time_limit=20,
+                record_event=False,
             )
-            return {"status": "back"}
-        except host.HostActionFailed:
+        except host.HostActionFailed as exc:
             if time.monotonic() > deadline:
+                await host.record(
+                    sessions,
+                    server_id,
+                    "Reconnecting after reboot",
+                    f"The server did not answer within {REBOOT_WAIT_SECONDS}s: {exc}",
+                    failed=True,
+                )
                 raise
             await asyncio.sleep(2)
+            continue
+        await host.record(
+            sessions, server_id, "Reconnecting after reboot", "The server is back.", failed=False
+        )
+        return {"status": "back"}
 
 
 @job("servers.revoke", timeout=120, idempotent=False)

@@ -49,40 +49,48 @@ def mark_removing(session: AsyncSession, job_name: str, resource: Resource, *, a
     enqueue(session, job_name, resource, actor=actor)
 
 
-async def install(
+async def _run(
     ctx: JobContext, load: Loader[R], resource_id: int, render: Callable[[R], Script], description: str
-) -> None:
-    """Apply the resource on its host and record the outcome in its status."""
+) -> bool | None:
+    """Render the resource's script and run it on its server: None when the resource is gone,
+    else whether the host confirmed (an unreachable host or a failed script is False)."""
     sessions = get_sessionmaker()
     async with sessions() as session:
         resource = await load(session, resource_id)
         if resource is None:
-            return
+            return None
         script, server_id = render(resource), resource.server_id
     try:
         await host.run(sessions, server_id, script, description=description, user_id=ctx.user_id)
-        status = INSTALLED
     except host.HostActionFailed:
-        status = FAILED
-    async with sessions() as session:
+        return False
+    return True
+
+
+async def install(
+    ctx: JobContext, load: Loader[R], resource_id: int, render: Callable[[R], Script], description: str
+) -> None:
+    """Apply the resource on its host and record the outcome in its status."""
+    confirmed = await _run(ctx, load, resource_id, render, description)
+    if confirmed is None:
+        return
+    async with get_sessionmaker()() as session:
         resource = await load(session, resource_id)
         if resource is not None and resource.status != REMOVING:
-            resource.status = status
+            resource.status = INSTALLED if confirmed else FAILED
             await session.commit()
 
 
 async def remove(
     ctx: JobContext, load: Loader[R], resource_id: int, render: Callable[[R], Script], description: str
 ) -> None:
-    """Take the resource off its host, then forget it (a failure leaves it `removing`, to retry)."""
-    sessions = get_sessionmaker()
-    async with sessions() as session:
-        resource = await load(session, resource_id)
-        if resource is None:
-            return
-        script, server_id = render(resource), resource.server_id
-    await host.run(sessions, server_id, script, description=description, user_id=ctx.user_id)
-    async with sessions() as session:
+    """Take the resource off its host, then forget it (a failure leaves it `removing`; the job retries)."""
+    confirmed = await _run(ctx, load, resource_id, render, description)
+    if confirmed is None:
+        return
+    if not confirmed:
+        raise RuntimeError(f"{description} did not complete on the host; see the server's events.")
+    async with get_sessionmaker()() as session:
         resource = await load(session, resource_id)
         if resource is not None:
             await session.delete(resource)
@@ -93,10 +101,5 @@ async def act(
     ctx: JobContext, load: Loader[R], resource_id: int, render: Callable[[R], Script], description: str
 ) -> None:
     """Run a one-off action (a restart, say) for the resource; its status does not change."""
-    sessions = get_sessionmaker()
-    async with sessions() as session:
-        resource = await load(session, resource_id)
-        if resource is None:
-            return
-        script, server_id = render(resource), resource.server_id
-    await host.run(sessions, server_id, script, description=description, user_id=ctx.user_id)
+    if await _run(ctx, load, resource_id, render, description) is False:
+        raise RuntimeError(f"{description} did not complete on the host; see the server's events.")
