@@ -4,20 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from shipyard.account.models import Credential, Region
+from shipyard.core.db import fetch_page
 
 
 async def credentials_page(
     session: AsyncSession, user_id: int, *, offset: int, limit: int
 ) -> tuple[Sequence[Credential], int]:
     query = select(Credential).where(Credential.user_id == user_id)
-    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = await session.scalars(query.order_by(Credential.id).offset(offset).limit(limit))
-    return rows.all(), total
+    return await fetch_page(session, query, order_by=Credential.id, offset=offset, limit=limit)
 
 
 async def credential(session: AsyncSession, user_id: int, credential_id: int) -> Credential | None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shipyard.audit.models import AuditEvent
 from shipyard.core.actor import Actor
+from shipyard.core.db import fetch_page
 
 
 def record(
@@ -43,6 +44,4 @@ async def list_events(
     query = select(AuditEvent)
     if user_id is not None:
         query = query.where(AuditEvent.user_id == user_id)
-    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = await session.scalars(query.order_by(AuditEvent.id.desc()).offset(offset).limit(limit))
-    return rows.all(), total
+    return await fetch_page(session, query, order_by=AuditEvent.id.desc(), offset=offset, limit=limit)

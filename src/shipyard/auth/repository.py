@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
 from shipyard.auth.models import AccessToken, User
+from shipyard.core.db import fetch_page
 
 
 async def user_by_name(session: AsyncSession, name: str) -> User | None:
@@ -39,9 +40,7 @@ async def tokens_page(
     session: AsyncSession, user_id: int, *, offset: int, limit: int
 ) -> tuple[Sequence[AccessToken], int]:
     query = select(AccessToken).where(AccessToken.user_id == user_id)
-    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = await session.scalars(query.order_by(AccessToken.id).offset(offset).limit(limit))
-    return rows.all(), total
+    return await fetch_page(session, query, order_by=AccessToken.id, offset=offset, limit=limit)
 
 
 async def token_by_user_and_name(session: AsyncSession, user_id: int, name: str) -> AccessToken | None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, Select, event, func, select
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -25,6 +25,8 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
+
+T = TypeVar("T")
 
 # Ids are 32-bit integers in every table: a larger one cannot exist.
 MAX_ID = 2**31 - 1
@@ -101,3 +103,12 @@ async def session_scope() -> AsyncIterator[AsyncSession]:
         except BaseException:
             await session.rollback()
             raise
+
+
+async def fetch_page(
+    session: AsyncSession, query: Select[T], *, order_by: Any, offset: int, limit: int
+) -> tuple[Sequence[T], int]:
+    """One page of `query`'s single-entity rows, and how many rows there are in all."""
+    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = await session.scalars(query.order_by(order_by).offset(offset).limit(limit))
+    return rows.all(), total

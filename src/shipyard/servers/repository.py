@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
-from shipyard.core.db import utcnow
+from shipyard.core.db import fetch_page, utcnow
 from shipyard.servers.models import Server, ServerEvent
 
 
@@ -16,9 +16,7 @@ async def page(
     session: AsyncSession, user_id: int, *, offset: int, limit: int
 ) -> tuple[Sequence[Server], int]:
     query = select(Server).where(Server.user_id == user_id)
-    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = await session.scalars(query.order_by(Server.id).offset(offset).limit(limit))
-    return rows.all(), total
+    return await fetch_page(session, query, order_by=Server.id, offset=offset, limit=limit)
 
 
 async def owned(session: AsyncSession, user_id: int, server_id: int) -> Server | None:

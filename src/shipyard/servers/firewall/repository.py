@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shipyard.core.db import fetch_page
 from shipyard.servers.firewall.models import FirewallRule
 
 
@@ -14,9 +15,7 @@ async def page(
     session: AsyncSession, server_id: int, *, offset: int, limit: int
 ) -> tuple[Sequence[FirewallRule], int]:
     query = select(FirewallRule).where(FirewallRule.server_id == server_id)
-    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = await session.scalars(query.order_by(FirewallRule.id).offset(offset).limit(limit))
-    return rows.all(), total
+    return await fetch_page(session, query, order_by=FirewallRule.id, offset=offset, limit=limit)
 
 
 async def get(session: AsyncSession, server_id: int, rule_id: int) -> FirewallRule | None:
