@@ -20,7 +20,7 @@ SCRIPT = Path(__file__).resolve().parents[1] / "hosts" / "testhost.sh"
 STATE = Path(os.environ.get("TH_STATE", "/var/lib/testhost"))
 ROOT_KEY = STATE / "id_ed25519"
 GATEWAY = "10.213.0.1"
-INDEXES_PER_WORKER = 40
+INDEXES_PER_WORKER = 25  # testhost.sh takes indexes up to 240: slots 0..8
 
 
 def _testhost(*args: str, timeout: float = 600) -> str:
@@ -96,6 +96,8 @@ class HostPool:
         number = int(match.group(1)) if (match := re.search(r"(\d+)$", worker)) else 0
         # Separate concurrent test sessions on one machine (each xdist worker already has its own slot).
         number = int(os.environ.get("SHIPYARD_TEST_HOST_SLOT", number))
+        if not 0 <= number <= 8:
+            raise RuntimeError(f"test-host slot {number} is out of range 0..8")
         self.prefix = f"t{number}"
         self.first_index = 20 + number * INDEXES_PER_WORKER
         self.next = 0
