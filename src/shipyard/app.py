@@ -22,6 +22,7 @@ from shipyard.jobs.registry import load_job_modules
 from shipyard.jobs.worker import Worker
 from shipyard.servers.cron.router import router as cron_router
 from shipyard.servers.daemons.router import router as daemons_router
+from shipyard.servers.databases.router import router as databases_router
 from shipyard.servers.firewall.router import router as firewall_router
 from shipyard.servers.keys.router import router as keys_router
 from shipyard.servers.logs.router import router as server_logs_router
@@ -39,6 +40,7 @@ JOB_MODULES: list[str] = [
     "shipyard.servers.firewall.jobs",
     "shipyard.servers.keys.jobs",
     "shipyard.servers.php.jobs",
+    "shipyard.servers.databases.jobs",
 ]
 
 
@@ -98,6 +100,7 @@ def create_app() -> FastAPI:
         keys_router,
         server_logs_router,
         php_router,
+        databases_router,
     ):
         app.include_router(router)
     # Outermost first on the way in: maintenance, then XML shaping, then form decoding.

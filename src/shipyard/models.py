@@ -10,6 +10,7 @@ from shipyard.core.vault import SystemSecret
 from shipyard.jobs.models import Job, JobLog, JobStep
 from shipyard.servers.cron.models import ScheduledJob
 from shipyard.servers.daemons.models import Daemon
+from shipyard.servers.databases.models import Database, DatabaseUser
 from shipyard.servers.firewall.models import FirewallRule
 from shipyard.servers.keys.models import SshKey
 from shipyard.servers.models import Server, ServerEvent
@@ -21,6 +22,8 @@ __all__ = [
     "Base",
     "Credential",
     "Daemon",
+    "Database",
+    "DatabaseUser",
     "FirewallRule",
     "Job",
     "JobLog",

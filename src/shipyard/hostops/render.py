@@ -12,8 +12,27 @@ from shipyard.core.script import Script
 
 
 def sql_literal(value: str) -> str:
-    """A single-quoted SQL string literal valid for MariaDB/MySQL and PostgreSQL."""
+    """A single-quoted SQL string literal for MariaDB/MySQL (backslashes escaped, as MySQL reads them).
+
+    PostgreSQL reads backslashes literally in such a string: use `pg_literal` for any value that
+    may hold one.
+    """
     return "'" + str(value).replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def pg_literal(value: str) -> str:
+    """A PostgreSQL escape-string literal (`E'...'`): read alike whatever `standard_conforming_strings` is."""
+    return "E" + sql_literal(value)
+
+
+def mysql_identifier(value: str) -> str:
+    """A backquoted MariaDB/MySQL identifier (names are validated first; quoting is the second guard)."""
+    return "`" + str(value).replace("`", "``") + "`"
+
+
+def pg_identifier(value: str) -> str:
+    """A double-quoted PostgreSQL identifier (names are validated first; quoting is the second guard)."""
+    return '"' + str(value).replace('"', '""') + '"'
 
 
 @lru_cache
@@ -31,6 +50,9 @@ def environment() -> Environment:
     )
     env.filters["q"] = lambda value: shlex.quote(str(value))
     env.filters["sql"] = sql_literal
+    env.filters["pg_sql"] = pg_literal
+    env.filters["mysql_ident"] = mysql_identifier
+    env.filters["pg_ident"] = pg_identifier
     return env
 
 
