@@ -35,6 +35,7 @@ from shipyard.system.router import router as system_router
 # Modules whose @job functions every worker must know.
 JOB_MODULES: list[str] = [
     "shipyard.servers.jobs",
+    "shipyard.servers.machines",
     "shipyard.servers.daemons.jobs",
     "shipyard.servers.cron.jobs",
     "shipyard.servers.firewall.jobs",

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import selectinload, undefer
 
 from shipyard.account.models import Credential, Region
 from shipyard.core.db import fetch_page
@@ -22,6 +22,12 @@ async def credentials_page(
 async def credential(session: AsyncSession, user_id: int, credential_id: int) -> Credential | None:
     return await session.scalar(
         select(Credential).where(Credential.id == credential_id, Credential.user_id == user_id)
+    )
+
+
+async def credential_with_secret(session: AsyncSession, credential_id: int) -> Credential | None:
+    return await session.scalar(
+        select(Credential).options(undefer(Credential.secret)).where(Credential.id == credential_id)
     )
 
 

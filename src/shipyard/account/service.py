@@ -58,6 +58,15 @@ async def create_credential(session: AsyncSession, user: User, body: CredentialC
     return credential
 
 
+async def credential_secret(session: AsyncSession, credential_id: int) -> dict[str, str] | None:
+    """A credential's decrypted fields, for the jobs that call its provider (None once deleted)."""
+    credential = await repository.credential_with_secret(session, credential_id)
+    if credential is None:
+        return None
+    secret: dict[str, str] = json.loads(credential.secret)
+    return secret
+
+
 async def delete_credential(session: AsyncSession, user: User, credential_id: int) -> None:
     await session.delete(await get_credential(session, user, credential_id))
 
@@ -70,3 +79,11 @@ async def region_catalogue(session: AsyncSession) -> RegionCatalogue:
             RegionRead(id=region.code, name=region.name, sizes=sizes)
         )
     return RegionCatalogue(regions=catalogue)
+
+
+async def size_slug(session: AsyncSession, provider: str, region: str, size: str) -> str | None:
+    """The provider's own name of a catalogue size given by its Forge id ("01") or its slug."""
+    for entry in (await region_catalogue(session)).regions.get(provider, []):
+        if entry.id == region:
+            return next((s.size for s in entry.sizes if size in (s.id, s.size)), None)
+    return None

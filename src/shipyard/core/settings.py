@@ -37,6 +37,21 @@ class Settings(BaseSettings):
         description="the URL hosts use to reach Shipyard (provision commands); default: the request's",
     )
 
+    digitalocean_url: str = Field(default="https://api.digitalocean.com", description="DigitalOcean API")
+    linode_url: str = Field(default="https://api.linode.com", description="Akamai (Linode) API")
+    vultr_url: str = Field(default="https://api.vultr.com", description="Vultr API")
+    hetzner_url: str = Field(default="https://api.hetzner.cloud", description="Hetzner Cloud API")
+    aws_ec2_url: str = Field(
+        default="https://ec2.{region}.amazonaws.com", description="EC2 endpoint; {region} is the server's"
+    )
+    machine_address_timeout: float = Field(
+        default=600, gt=0, le=1800, description="seconds a new machine may take to get a public IPv4"
+    )
+    machine_ssh_timeout: float = Field(
+        default=300, gt=0, le=1200, description="seconds a new machine may take to accept SSH"
+    )
+    machine_poll_seconds: float = Field(default=5, gt=0, description="how often a new machine is polled")
+
     admin_name: str = "admin"
     admin_email: str = "admin@localhost"
 

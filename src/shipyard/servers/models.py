@@ -16,6 +16,7 @@ class ServerStatus:
     PROVISIONING = "provisioning"
     INSTALLED = "installed"
     FAILED = "failed"
+    REMOVING = "removing"
 
 
 class Server(Timestamps, Base):

@@ -89,7 +89,8 @@ async def create_server(
     body: ServerCreate, principal: ServersPrincipal, session: DbSession, request: Request
 ) -> ServerCreated:
     """Custom servers: with `root_private_key` or `root_password` Shipyard provisions at once over SSH;
-    otherwise run `provision_command` on the host as root."""
+    otherwise run `provision_command` on the host as root. Other providers: Shipyard creates the
+    machine with the credential, logs in with its own key and provisions it."""
     server, command = await service.create(
         session, principal.user, body, base_url=_base_url(request), actor=principal.actor
     )
@@ -153,7 +154,9 @@ async def update_server(
 
 @router.delete("/{server_id}", status_code=204)
 async def delete_server(server_id: ResourceId, principal: ServersPrincipal, session: DbSession) -> None:
-    await service.delete(session, principal.user, server_id)
+    """A custom server is forgotten at once. A provider's machine is deleted there first: the server
+    is `removing` until then, and `failed` (with an event saying why) if the provider refused."""
+    await service.delete(session, principal.user, server_id, actor=principal.actor)
     audit.record(session, principal.actor, "server.delete", subject=f"server:{server_id}")
 
 

@@ -12,6 +12,7 @@ from shipyard.core.formats import ForgeDateTime, Id
 PROVIDERS = ("ocean2", "akamai", "vultr2", "aws", "hetzner", "custom")
 SERVER_TYPES = ("app", "web", "loadbalancer", "cache", "database", "worker", "meilisearch")
 UBUNTU_VERSIONS = ("20.04", "22.04", "24.04")
+DEFAULT_UBUNTU_VERSION = "24.04"  # the image of a machine created at a provider without ubuntu_version
 
 
 class ServerCreate(BaseModel):

@@ -23,8 +23,15 @@ from shipyard.jobs import service as jobs
 from shipyard.remote.keys import is_private_key
 from shipyard.servers import host, repository
 from shipyard.servers.identity import identity
-from shipyard.servers.models import Server, ServerEvent
-from shipyard.servers.schemas import PROVIDERS, SERVER_TYPES, UBUNTU_VERSIONS, ServerCreate, ServerUpdate
+from shipyard.servers.models import Server, ServerEvent, ServerStatus
+from shipyard.servers.schemas import (
+    DEFAULT_UBUNTU_VERSION,
+    PROVIDERS,
+    SERVER_TYPES,
+    UBUNTU_VERSIONS,
+    ServerCreate,
+    ServerUpdate,
+)
 
 
 class ActionFailed(ShipyardError):
@@ -113,18 +120,10 @@ async def create(
     errors = await _validate_create(session, user, body)
     if errors:
         raise ValidationFailed(errors)
-    if body.provider != "custom":
-        raise ValidationFailed(
-            {
-                "provider": [
-                    f"Creating machines at {body.provider} is not available in this Shipyard yet; "
-                    "create the machine yourself and add it with provider custom."
-                ]
-            }
-        )
+    custom = body.provider == "custom"
     token = secrets.token_urlsafe(32)
     bootstrap = None
-    if body.root_private_key or body.root_password:
+    if custom and (body.root_private_key or body.root_password):
         bootstrap = json.dumps({"private_key": body.root_private_key, "password": body.root_password})
     server = Server(
         user_id=user.id,
@@ -134,23 +133,33 @@ async def create(
         provider=body.provider,
         size=body.size,
         region=body.region,
-        ubuntu_version=body.ubuntu_version,
+        ubuntu_version=body.ubuntu_version if custom else body.ubuntu_version or DEFAULT_UBUNTU_VERSION,
         php_version=body.php_version or "",
         php_cli_version=body.php_version or "",
         database_type=body.database_type,
         database_name=body.database,
-        ip_address=body.ip_address,
-        private_ip_address=body.private_ip_address,
+        ip_address=body.ip_address if custom else None,
+        private_ip_address=body.private_ip_address if custom else None,
         ssh_port=body.ssh_port,
         network=body.network,
         tags=body.tags,
         sudo_password=secrets.token_urlsafe(15),
         database_password=secrets.token_urlsafe(15),
         bootstrap_login=bootstrap,
-        provision_token_hash=_token_hash(token),
+        provision_token_hash=_token_hash(token) if custom else None,
     )
     session.add(server)
     await session.flush()
+    if not custom:
+        # The machine is created, given Shipyard's key, and then provisioned like a custom server.
+        jobs.enqueue(
+            session,
+            "servers.create_machine",
+            {"server_id": server.id, "disk_size": body.disk_size},
+            resource_key=resource_key(server.id),
+            actor=actor,
+        )
+        return server, None
     if bootstrap is not None:
         jobs.enqueue(
             session,
@@ -225,8 +234,23 @@ async def update(
     return server
 
 
-async def delete(session: AsyncSession, user: User, server_id: int) -> None:
-    await session.delete(await get(session, user, server_id))
+async def delete(session: AsyncSession, user: User, server_id: int, *, actor: Actor) -> None:
+    """A custom server is forgotten at once; a provider's machine is deleted there first (a job),
+    after every change queued before it, and only then is the server forgotten."""
+    server = await get(session, user, server_id)
+    if server.provider == "custom":
+        await session.delete(server)
+        return
+    if server.status == ServerStatus.REMOVING:
+        return
+    server.status, server.is_ready = ServerStatus.REMOVING, False
+    jobs.enqueue(
+        session,
+        "servers.delete_machine",
+        {"server_id": server.id},
+        resource_key=resource_key(server.id),
+        actor=actor,
+    )
 
 
 async def set_database_password(session: AsyncSession, user: User, server_id: int, password: str) -> None:

@@ -1,0 +1,1 @@
+"""Cloud provider drivers: machines at DigitalOcean, Akamai (Linode), Vultr, AWS and Hetzner Cloud."""
