@@ -25,6 +25,7 @@ from shipyard.servers.daemons.router import router as daemons_router
 from shipyard.servers.firewall.router import router as firewall_router
 from shipyard.servers.keys.router import router as keys_router
 from shipyard.servers.logs.router import router as server_logs_router
+from shipyard.servers.monitors.router import router as monitors_router
 from shipyard.servers.php.router import router as php_router
 from shipyard.servers.router import router as servers_router
 from shipyard.servers.services.router import router as services_router
@@ -39,6 +40,8 @@ JOB_MODULES: list[str] = [
     "shipyard.servers.firewall.jobs",
     "shipyard.servers.keys.jobs",
     "shipyard.servers.php.jobs",
+    "shipyard.servers.monitors.jobs",
+    "shipyard.mail.jobs",
 ]
 
 
@@ -98,6 +101,7 @@ def create_app() -> FastAPI:
         keys_router,
         server_logs_router,
         php_router,
+        monitors_router,
     ):
         app.include_router(router)
     # Outermost first on the way in: maintenance, then XML shaping, then form decoding.
