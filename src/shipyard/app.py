@@ -26,6 +26,7 @@ from shipyard.servers.databases.router import router as databases_router
 from shipyard.servers.firewall.router import router as firewall_router
 from shipyard.servers.keys.router import router as keys_router
 from shipyard.servers.logs.router import router as server_logs_router
+from shipyard.servers.monitors.router import router as monitors_router
 from shipyard.servers.php.router import router as php_router
 from shipyard.servers.router import router as servers_router
 from shipyard.servers.services.router import router as services_router
@@ -42,6 +43,8 @@ JOB_MODULES: list[str] = [
     "shipyard.servers.keys.jobs",
     "shipyard.servers.php.jobs",
     "shipyard.servers.databases.jobs",
+    "shipyard.servers.monitors.jobs",
+    "shipyard.mail.jobs",
 ]
 
 
@@ -102,6 +105,7 @@ def create_app() -> FastAPI:
         server_logs_router,
         php_router,
         databases_router,
+        monitors_router,
     ):
         app.include_router(router)
     # Outermost first on the way in: maintenance, then XML shaping, then form decoding.

@@ -14,6 +14,7 @@ from shipyard.servers.databases.models import Database, DatabaseUser
 from shipyard.servers.firewall.models import FirewallRule
 from shipyard.servers.keys.models import SshKey
 from shipyard.servers.models import Server, ServerEvent
+from shipyard.servers.monitors.models import Monitor, MonitorSample
 from shipyard.servers.php.models import PhpVersion
 
 __all__ = [
@@ -28,6 +29,8 @@ __all__ = [
     "Job",
     "JobLog",
     "JobStep",
+    "Monitor",
+    "MonitorSample",
     "PhpVersion",
     "RateLimitWindow",
     "Region",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -51,6 +51,30 @@ class Settings(BaseSettings):
         default=300, gt=0, le=1200, description="seconds a new machine may take to accept SSH"
     )
     machine_poll_seconds: float = Field(default=5, gt=0, description="how often a new machine is polled")
+
+    monitor_interval: float = Field(
+        default=60.0, gt=0, description="seconds between two samples of a server that has monitors"
+    )
+    monitor_timeout: float = Field(
+        default=30.0, gt=0, description="seconds one server's sample may take before it counts as unreachable"
+    )
+    monitor_minute_seconds: float = Field(
+        default=60.0, gt=0, description="tests only: how many seconds a monitor's `minutes` count as one"
+    )
+
+    smtp_host: str | None = Field(
+        default=None, description="SMTP server for e-mail; unset: no e-mail is sent"
+    )
+    smtp_port: int | None = Field(
+        default=None, ge=1, le=65535, description="default 465 with smtp_tls, 587 with smtp_starttls, else 25"
+    )
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_from: str = Field(default="shipyard@localhost", description="the From address of Shipyard's e-mail")
+    smtp_starttls: bool | None = Field(
+        default=None, description="true: require STARTTLS; false: never; unset: when the server offers it"
+    )
+    smtp_tls: bool = Field(default=False, description="connect over TLS from the start (port 465)")
 
     admin_name: str = "admin"
     admin_email: str = "admin@localhost"

@@ -35,7 +35,7 @@ class Job(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(128), index=True)
     args: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[JobStatus] = mapped_column(String(16), default=JobStatus.QUEUED)
     resource_key: Mapped[str | None] = mapped_column(String(128), index=True)

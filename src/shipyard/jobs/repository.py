@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, select, update
+from sqlalchemy import and_, delete, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -147,6 +147,30 @@ async def page(session: AsyncSession, *, offset: int, limit: int) -> tuple[Seque
     total = await session.scalar(select(func.count()).select_from(Job)) or 0
     rows = await session.scalars(select(Job).order_by(Job.id.desc()).offset(offset).limit(limit))
     return rows.all(), total
+
+
+async def pending(session: AsyncSession, name: str) -> bool:
+    """Whether a job called `name` is queued or running."""
+    found = await session.scalar(
+        select(Job.id).where(Job.name == name, Job.status.in_((JobStatus.QUEUED, JobStatus.RUNNING))).limit(1)
+    )
+    return found is not None
+
+
+async def prune_finished(session: AsyncSession, name: str, keep: int) -> None:
+    """Delete the finished jobs called `name` but the newest `keep` (their logs go with them)."""
+    finished = (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED)
+    oldest_kept = await session.scalar(
+        select(Job.id)
+        .where(Job.name == name, Job.status.in_(finished))
+        .order_by(Job.id.desc())
+        .offset(keep - 1)
+        .limit(1)
+    )
+    if oldest_kept is not None:
+        await session.execute(
+            delete(Job).where(Job.name == name, Job.status.in_(finished), Job.id < oldest_kept)
+        )
 
 
 async def request_cancel(session: AsyncSession, job_id: int) -> None:

@@ -13,7 +13,10 @@ from shipyard.core.db import utcnow
 from shipyard.core.errors import NotFound
 from shipyard.jobs import repository
 from shipyard.jobs.models import Job, JobLog
-from shipyard.jobs.registry import get_spec
+from shipyard.jobs.registry import JobSpec, get_spec
+
+# Finished runs of a recurring job kept for inspection; older ones are deleted.
+RECURRING_RUNS_KEPT = 10
 
 
 def enqueue(
@@ -67,3 +70,15 @@ async def cancel(session: AsyncSession, job_id: int) -> Job:
     await repository.request_cancel(session, job_id)
     await session.flush()
     return await get(session, job_id)
+
+
+async def schedule_recurring(session: AsyncSession, spec: JobSpec, run_after: datetime) -> Job | None:
+    """Queue the next run of a recurring job unless one is queued or running already.
+
+    Runs share one resource key, so duplicates (two workers scheduling at once) run one after
+    the other and the first finds the second queued and schedules nothing: one run remains.
+    """
+    await repository.prune_finished(session, spec.name, RECURRING_RUNS_KEPT)
+    if await repository.pending(session, spec.name):
+        return None
+    return enqueue(session, spec.name, resource_key=f"recurring:{spec.name}", run_after=run_after)

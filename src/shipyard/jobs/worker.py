@@ -7,6 +7,7 @@ import contextlib
 import logging
 import os
 import socket
+import time
 import traceback
 import uuid
 from datetime import timedelta
@@ -17,9 +18,10 @@ from shipyard.audit import service as audit
 from shipyard.core.actor import Actor
 from shipyard.core.db import utcnow
 from shipyard.jobs import repository
+from shipyard.jobs import service as jobs
 from shipyard.jobs.context import JobContext
 from shipyard.jobs.models import Job, JobStatus
-from shipyard.jobs.registry import get_spec
+from shipyard.jobs.registry import JobFailed, JobSpec, get_spec, recurring_specs
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +33,9 @@ class Worker:
 
     Many workers may share one database: claims are conditional and leases expire, so a
     worker that dies mid-job leaves the job to be retried (idempotent jobs) or failed.
+    Recurring jobs schedule their next run when a run ends; every worker also checks, at start
+    and then once per lease period, that each recurring job has a run queued (after a crash or
+    a cancel), so none stops for good.
     """
 
     def __init__(
@@ -54,8 +59,12 @@ class Worker:
 
     async def run(self) -> None:
         log.info("worker %s started (concurrency %d)", self.id, self.concurrency)
+        next_check = time.monotonic()
         while not self._stopping.is_set():
             try:
+                if time.monotonic() >= next_check:
+                    await self.ensure_recurring()
+                    next_check = time.monotonic() + self.lease
                 await self.reap_expired()
                 while len(self._running) < self.concurrency and not self._stopping.is_set():
                     job = await self._claim()
@@ -71,6 +80,26 @@ class Worker:
         for task in list(self._running):
             task.cancel()
         await asyncio.gather(*self._running, return_exceptions=True)
+
+    async def ensure_recurring(self) -> None:
+        """Queue a run, due now, of every recurring job that has none queued or running."""
+        for spec in recurring_specs():
+            async with self.sessions() as session:
+                if await jobs.schedule_recurring(session, spec, utcnow()) is not None:
+                    log.info("queued recurring job %s", spec.name)
+                await session.commit()
+
+    async def _schedule_next(self, spec: JobSpec, job: Job) -> None:
+        """Queue the next run `every` seconds after this one started (at once if it ran longer)."""
+        assert spec.every is not None
+        started = job.started_at or utcnow()
+        run_after = max(utcnow(), started + timedelta(seconds=spec.every()))
+        try:
+            async with self.sessions() as session:
+                await jobs.schedule_recurring(session, spec, run_after)
+                await session.commit()
+        except Exception:
+            log.exception("could not schedule the next run of %s; the periodic check will", spec.name)
 
     async def _claim(self) -> Job | None:
         async with self.sessions() as session:
@@ -111,6 +140,9 @@ class Worker:
             await self._finish(job, status, error="cancelled" if ctx.cancelled else "lease lost")
         except TimeoutError:
             await self._finish(job, JobStatus.FAILED, error=f"timed out after {job.timeout_seconds:g}s")
+        except JobFailed as exc:
+            await ctx.log(f"failed: {exc}")
+            await self._finish(job, JobStatus.FAILED, error=str(exc))
         except Exception as exc:
             await ctx.log(traceback.format_exc())
             await self._fail_or_retry(job, f"{type(exc).__name__}: {exc}")
@@ -119,6 +151,8 @@ class Worker:
             await self._finish(job, status, result=result)
         finally:
             heartbeat.cancel()
+        if spec.recurring:
+            await self._schedule_next(spec, job)
 
     async def _heartbeat(self, job: Job, ctx: JobContext, runner: asyncio.Task[None] | None) -> None:
         while True:
@@ -161,6 +195,9 @@ class Worker:
 
     @staticmethod
     def _audit(session: AsyncSession, job: Job, status: JobStatus) -> None:
+        spec = get_spec(job.name)
+        if spec is not None and spec.recurring:
+            return  # a recurring run is Shipyard's own housekeeping, not anyone's change
         actor = Actor(user_id=job.user_id, token_id=job.token_id)
         audit.record(
             session,
