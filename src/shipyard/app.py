@@ -25,7 +25,9 @@ from shipyard.servers.daemons.router import router as daemons_router
 from shipyard.servers.firewall.router import router as firewall_router
 from shipyard.servers.keys.router import router as keys_router
 from shipyard.servers.logs.router import router as server_logs_router
+from shipyard.servers.nginx_templates.router import router as nginx_templates_router
 from shipyard.servers.php.router import router as php_router
+from shipyard.servers.recipes.router import router as recipes_router
 from shipyard.servers.router import router as servers_router
 from shipyard.servers.services.router import router as services_router
 from shipyard.system.admin import router as admin_router
@@ -39,6 +41,7 @@ JOB_MODULES: list[str] = [
     "shipyard.servers.firewall.jobs",
     "shipyard.servers.keys.jobs",
     "shipyard.servers.php.jobs",
+    "shipyard.servers.recipes.jobs",
 ]
 
 
@@ -98,6 +101,8 @@ def create_app() -> FastAPI:
         keys_router,
         server_logs_router,
         php_router,
+        nginx_templates_router,
+        recipes_router,
     ):
         app.include_router(router)
     # Outermost first on the way in: maintenance, then XML shaping, then form decoding.

@@ -13,7 +13,9 @@ from shipyard.servers.daemons.models import Daemon
 from shipyard.servers.firewall.models import FirewallRule
 from shipyard.servers.keys.models import SshKey
 from shipyard.servers.models import Server, ServerEvent
+from shipyard.servers.nginx_templates.models import NginxTemplate
 from shipyard.servers.php.models import PhpVersion
+from shipyard.servers.recipes.models import Recipe
 
 __all__ = [
     "AccessToken",
@@ -25,8 +27,10 @@ __all__ = [
     "Job",
     "JobLog",
     "JobStep",
+    "NginxTemplate",
     "PhpVersion",
     "RateLimitWindow",
+    "Recipe",
     "Region",
     "RegionSize",
     "ScheduledJob",

@@ -34,6 +34,10 @@ class ActionFailed(ShipyardError):
     code = "action_failed"
 
 
+# Forge's web, worker and load-balancer servers (and cache, meilisearch) run no database server.
+TYPES_WITH_DATABASE = ("app", "database")
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -137,7 +141,7 @@ async def create(
         ubuntu_version=body.ubuntu_version,
         php_version=body.php_version or "",
         php_cli_version=body.php_version or "",
-        database_type=body.database_type,
+        database_type=body.database_type if body.type in TYPES_WITH_DATABASE else None,
         database_name=body.database,
         ip_address=body.ip_address,
         private_ip_address=body.private_ip_address,
