@@ -27,7 +27,9 @@ from shipyard.servers.firewall.router import router as firewall_router
 from shipyard.servers.keys.router import router as keys_router
 from shipyard.servers.logs.router import router as server_logs_router
 from shipyard.servers.monitors.router import router as monitors_router
+from shipyard.servers.nginx_templates.router import router as nginx_templates_router
 from shipyard.servers.php.router import router as php_router
+from shipyard.servers.recipes.router import router as recipes_router
 from shipyard.servers.router import router as servers_router
 from shipyard.servers.services.router import router as services_router
 from shipyard.system.admin import router as admin_router
@@ -45,6 +47,7 @@ JOB_MODULES: list[str] = [
     "shipyard.servers.databases.jobs",
     "shipyard.servers.monitors.jobs",
     "shipyard.mail.jobs",
+    "shipyard.servers.recipes.jobs",
 ]
 
 
@@ -106,6 +109,8 @@ def create_app() -> FastAPI:
         php_router,
         databases_router,
         monitors_router,
+        nginx_templates_router,
+        recipes_router,
     ):
         app.include_router(router)
     # Outermost first on the way in: maintenance, then XML shaping, then form decoding.

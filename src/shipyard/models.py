@@ -15,7 +15,9 @@ from shipyard.servers.firewall.models import FirewallRule
 from shipyard.servers.keys.models import SshKey
 from shipyard.servers.models import Server, ServerEvent
 from shipyard.servers.monitors.models import Monitor, MonitorSample
+from shipyard.servers.nginx_templates.models import NginxTemplate
 from shipyard.servers.php.models import PhpVersion
+from shipyard.servers.recipes.models import Recipe
 
 __all__ = [
     "AccessToken",
@@ -31,8 +33,10 @@ __all__ = [
     "JobStep",
     "Monitor",
     "MonitorSample",
+    "NginxTemplate",
     "PhpVersion",
     "RateLimitWindow",
+    "Recipe",
     "Region",
     "RegionSize",
     "ScheduledJob",

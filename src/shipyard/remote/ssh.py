@@ -139,7 +139,12 @@ class Remote:
         on_output: OutputCallback | None,
     ) -> HostResult:
         staging = posixpath.join(STAGING_ROOT, f"{script.name}-{uuid.uuid4().hex[:12]}")
-        await connection.run(f"umask 077 && mkdir -p {shlex.quote(staging)}", check=True)
+        # The root is traversable (not listable) so that a script run as another user reaches its
+        # own staging dir, which is private to whoever runs it.
+        root = shlex.quote(STAGING_ROOT)
+        await connection.run(
+            f"mkdir -p {root} && chmod 0711 {root} && umask 077 && mkdir {shlex.quote(staging)}", check=True
+        )
         try:
             async with connection.start_sftp_client() as sftp:
                 for name, content in {"script.sh": script.body, **script.files}.items():

@@ -41,6 +41,10 @@ class ActionFailed(ShipyardError):
     code = "action_failed"
 
 
+# Forge's web, worker and load-balancer servers (and cache, meilisearch) run no database server.
+TYPES_WITH_DATABASE = ("app", "database")
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -136,7 +140,7 @@ async def create(
         ubuntu_version=body.ubuntu_version if custom else body.ubuntu_version or DEFAULT_UBUNTU_VERSION,
         php_version=body.php_version or "",
         php_cli_version=body.php_version or "",
-        database_type=body.database_type,
+        database_type=body.database_type if body.type in TYPES_WITH_DATABASE else None,
         database_name=body.database,
         ip_address=body.ip_address if custom else None,
         private_ip_address=body.private_ip_address if custom else None,
