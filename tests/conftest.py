@@ -11,6 +11,7 @@ from tests.support.forge import Provisioned, wait_provisioned
 from tests.support.hosts import HostPool
 from tests.support.postgres import PostgresCluster
 from tests.support.server import ShipyardServer
+from tests.support.smtp import MailSink
 
 BACKENDS = ["sqlite", "postgres"]
 
@@ -41,13 +42,34 @@ def start_server(pg_cluster: PostgresCluster) -> Iterator[ServerFactory]:
         server.cleanup()
 
 
+@pytest.fixture(scope="session")
+def mail_sink() -> Iterator[MailSink]:
+    """A real SMTP server on loopback that keeps every message; tests tell theirs apart by recipient."""
+    sink = MailSink().start()
+    yield sink
+    sink.stop()
+
+
+def smtp_env(sink: MailSink) -> dict[str, str]:
+    """The settings that make a server send its e-mail to `sink`."""
+    return {
+        "SHIPYARD_SMTP_HOST": "127.0.0.1",
+        "SHIPYARD_SMTP_PORT": str(sink.port),
+        "SHIPYARD_SMTP_STARTTLS": "false",
+        "SHIPYARD_SMTP_FROM": "Shipyard <shipyard@example.test>",
+    }
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
-def server(request: pytest.FixtureRequest, start_server: ServerFactory) -> ShipyardServer:
+def server(
+    request: pytest.FixtureRequest, start_server: ServerFactory, mail_sink: MailSink
+) -> ShipyardServer:
     """The shared server of a backend; tests on it create their own users and leave global state alone.
 
-    Its write rate limit is out of the way; tests/e2e/test_limits.py checks limits on servers of their own.
+    Its write rate limit is out of the way (tests/e2e/test_limits.py checks limits on servers of
+    their own) and its e-mail goes to `mail_sink`.
     """
-    return start_server(request.param, {"SHIPYARD_RATE_LIMIT_WRITES": "1000000"})
+    return start_server(request.param, {"SHIPYARD_RATE_LIMIT_WRITES": "1000000", **smtp_env(mail_sink)})
 
 
 @pytest.fixture(scope="session")

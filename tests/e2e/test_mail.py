@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import BACKENDS, ServerFactory
+from tests.conftest import BACKENDS, ServerFactory, smtp_env
 from tests.support.api import admin
 from tests.support.forge import wait_until
 from tests.support.server import ShipyardServer
@@ -31,7 +31,8 @@ def job_of(server: ShipyardServer, job_id: int) -> dict[str, Any]:
     return job
 
 
-def test_without_smtp_no_mail_is_pretended(server: ShipyardServer) -> None:
+def test_without_smtp_no_mail_is_pretended(start_server: ServerFactory) -> None:
+    server = start_server("sqlite")
     job_id = enqueue_mail(server, "ops@example.test", "hello", "body")
     job = wait_until(lambda: (j := job_of(server, job_id))["status"] in FINISHED and j, 60, "the mail job")
     assert job["status"] == "failed" and job["attempts"] == 1, job
@@ -44,15 +45,7 @@ def test_without_smtp_no_mail_is_pretended(server: ShipyardServer) -> None:
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_mail_is_retried_until_the_smtp_server_answers(start_server: ServerFactory, backend: str) -> None:
     sink = MailSink()  # its port is known, but nothing listens there yet
-    server = start_server(
-        backend,
-        {
-            "SHIPYARD_SMTP_HOST": "127.0.0.1",
-            "SHIPYARD_SMTP_PORT": str(sink.port),
-            "SHIPYARD_SMTP_STARTTLS": "false",
-            "SHIPYARD_SMTP_FROM": "shipyard@example.test",
-        },
-    )
+    server = start_server(backend, smtp_env(sink))
     to = f"ops-{secrets.token_hex(4)}@example.test"
     job_id = enqueue_mail(server, to, "Deployment failed", "Line one.\nLine two: ünïcode.\n")
     failed_once = wait_until(

@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import BACKENDS, ServerFactory
+from tests.conftest import BACKENDS, ServerFactory, smtp_env
 from tests.support.api import Account, admin, client, new_user
 from tests.support.forge import events, output_of, wait_provisioned, wait_until
 from tests.support.hosts import Host, HostPool
@@ -47,16 +47,9 @@ class Monitored:
     name: str
 
 
-@pytest.fixture(scope="module")
-def sink() -> Iterator[MailSink]:
-    mail = MailSink().start()
-    yield mail
-    mail.stop()
-
-
 @pytest.fixture(scope="module", params=BACKENDS)
 def monitored(
-    request: pytest.FixtureRequest, start_server: ServerFactory, hosts: HostPool, sink: MailSink
+    request: pytest.FixtureRequest, start_server: ServerFactory, hosts: HostPool, mail_sink: MailSink
 ) -> Iterator[Monitored]:
     server = start_server(
         request.param,
@@ -65,10 +58,7 @@ def monitored(
             "SHIPYARD_MONITOR_INTERVAL": "1",
             "SHIPYARD_MONITOR_TIMEOUT": str(MONITOR_TIMEOUT),
             "SHIPYARD_MONITOR_MINUTE_SECONDS": str(MINUTE_SECONDS),
-            "SHIPYARD_SMTP_HOST": "127.0.0.1",
-            "SHIPYARD_SMTP_PORT": str(sink.port),
-            "SHIPYARD_SMTP_STARTTLS": "false",
-            "SHIPYARD_SMTP_FROM": "Shipyard <shipyard@example.test>",
+            **smtp_env(mail_sink),
         },
     )
     administrator = admin(server)
@@ -151,7 +141,7 @@ def forge_time(value: str) -> datetime:
     return datetime.strptime(value, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
 
 
-def test_a_disk_monitor_alerts_and_recovers_by_email(monitored: Monitored, sink: MailSink) -> None:
+def test_a_disk_monitor_alerts_and_recovers_by_email(monitored: Monitored, mail_sink: MailSink) -> None:
     m, host, sid = monitored, monitored.host, monitored.server_id
     used, available = disk_kb(host)
     total = used + available
@@ -170,7 +160,7 @@ def test_a_disk_monitor_alerts_and_recovers_by_email(monitored: Monitored, sink:
         # A round samples the host while it is below the threshold: still OK, no e-mail.
         since = datetime.now(UTC)
         sampling_round(m, since, "sampled")
-        assert monitor_of(http, sid, mid)["state"] == "OK" and sink.to(notify) == []
+        assert monitor_of(http, sid, mid)["state"] == "OK" and mail_sink.to(notify) == []
 
         host.run(f"fallocate -l {fill_kb}K {FILL}")
         try:
@@ -178,7 +168,7 @@ def test_a_disk_monitor_alerts_and_recovers_by_email(monitored: Monitored, sink:
             # Not before the condition had held for the whole window (one "minute").
             window = timedelta(seconds=MINUTE_SECONDS)
             assert forge_time(alert["state_changed_at"]) >= since + window - timedelta(seconds=1)
-            [mail] = sink.wait_for(notify, 1)
+            [mail] = mail_sink.wait_for(notify, 1)
             assert mail.subject.startswith(f"[ALERT] {m.name}: used disk space is "), mail.subject
             assert f"(>= {threshold:g}%)" in mail.subject
             assert f"Monitor {mid} on server {m.name} ({host.ip}) is now ALERT" in mail.body
@@ -201,14 +191,14 @@ def test_a_disk_monitor_alerts_and_recovers_by_email(monitored: Monitored, sink:
                 f"server {sid}: not sampled, its monitors keep their state" in line["line"]
                 for line in detail["logs"]
             ), detail["logs"]
-            assert monitor_of(http, sid, mid)["state"] == "ALERT" and len(sink.to(notify)) == 1
+            assert monitor_of(http, sid, mid)["state"] == "ALERT" and len(mail_sink.to(notify)) == 1
         finally:
             host.run(UNBLOCK_SSH)
 
         # Reachable again: the first sample shows the disk below the threshold.
         ok = wait_state(http, sid, mid, "OK")
         assert forge_time(ok["state_changed_at"]) >= forge_time(alert["state_changed_at"])
-        _, recovered = sink.wait_for(notify, 2)
+        _, recovered = mail_sink.wait_for(notify, 2)
         assert recovered.subject.startswith(f"[OK] {m.name}: used disk space is back to "), recovered.subject
         assert "is OK again" in recovered.body and latest_value(recovered) < threshold
 
@@ -223,7 +213,7 @@ def test_a_disk_monitor_alerts_and_recovers_by_email(monitored: Monitored, sink:
         assert http.get(f"/api/v1/servers/{sid}/monitors/{mid}").status_code == 404
 
 
-def test_memory_and_cpu_monitors_read_the_host(monitored: Monitored, sink: MailSink) -> None:
+def test_memory_and_cpu_monitors_read_the_host(monitored: Monitored, mail_sink: MailSink) -> None:
     m, sid = monitored, monitored.server_id
     memory_to, cpu_to = (f"{kind}-{secrets.token_hex(4)}@example.test" for kind in ("mem", "cpu"))
     with client(m.server, m.owner) as http:
@@ -234,8 +224,8 @@ def test_memory_and_cpu_monitors_read_the_host(monitored: Monitored, sink: MailS
         cpu = create(http, sid, type="cpu_load", operator="gte", threshold=0, minutes=0, notify=cpu_to)
         for monitor in (memory, cpu):
             wait_state(http, sid, monitor["id"], "ALERT")
-        [memory_mail] = sink.wait_for(memory_to, 1)
-        [cpu_mail] = sink.wait_for(cpu_to, 1)
+        [memory_mail] = mail_sink.wait_for(memory_to, 1)
+        [cpu_mail] = mail_sink.wait_for(cpu_to, 1)
 
         # The value is the host's: (MemTotal - MemAvailable) / MemTotal, give or take what the
         # machine's other work changed since the sample.

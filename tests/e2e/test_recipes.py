@@ -11,6 +11,7 @@ from tests.support.api import Account, client, new_user
 from tests.support.forge import Provisioned, events, wait_provisioned, wait_until
 from tests.support.hosts import Host, HostPool
 from tests.support.server import ShipyardServer
+from tests.support.smtp import MailSink
 
 
 @pytest.fixture(scope="module")
@@ -106,6 +107,28 @@ def test_a_failing_recipe_is_a_failed_event_and_runs_once(
         assert "doomed" in http.get(f"/api/v1/servers/{sid}/events/{event['id']}").json()["output"]
         # Not retried: a recipe may not be safe to run twice.
         assert provisioned.host.run("cat /root/recipe-attempts").stdout.split() == ["attempt"]
+
+
+def test_notify_e_mails_the_runner_each_servers_result(
+    server: ShipyardServer, provisioned: Provisioned, mail_sink: MailSink
+) -> None:
+    sid = provisioned.server_id
+    with client(server, provisioned.owner) as http:
+        address = http.get("/api/v1/user").json()["user"]["email"]
+        quiet = http.post("/api/v1/recipes", json={"name": "Quiet", "script": "echo shh"}).json()["recipe"]
+        loud = http.post(
+            "/api/v1/recipes", json={"name": "Loud", "script": "echo first line\necho the-last-word; exit 4"}
+        ).json()["recipe"]
+        for recipe, notify in ((quiet, False), (loud, True)):
+            ran = http.post(f"/api/v1/recipes/{recipe['id']}/run", json={"servers": [sid], "notify": notify})
+            assert ran.status_code == 200, ran.text
+        wait_until(lambda: finished_event(http, sid, quiet["id"]), 120, "the quiet recipe's event")
+        wait_until(lambda: finished_event(http, sid, loud["id"]), 120, "the loud recipe's event")
+    [mail] = mail_sink.wait_for(address, 1)
+    assert mail.subject == "Recipe Loud failed on web-1"
+    assert "failed (exit code 4) on web-1" in mail.body and "the-last-word" in mail.body
+    # The recipe run without notify sent nothing.
+    assert [m.subject for m in mail_sink.to(address)] == ["Recipe Loud failed on web-1"]
 
 
 def test_recipe_crud_edits_and_ownership(
