@@ -93,9 +93,10 @@ class HostPool:
     def __init__(self, worker: str) -> None:
         if os.geteuid() != 0:
             raise RuntimeError("the test hosts need root (systemd-nspawn, network namespaces)")
-        number = int(match.group(1)) if (match := re.search(r"(\d+)$", worker)) else 0
-        # Separate concurrent test sessions on one machine (each xdist worker already has its own slot).
-        number = int(os.environ.get("SHIPYARD_TEST_HOST_SLOT", number))
+        worker_number = int(match.group(1)) if (match := re.search(r"(\d+)$", worker)) else 0
+        # Each xdist worker has its own slot; a second test session on the machine starts its
+        # workers' slots at SHIPYARD_TEST_HOST_SLOT instead of 0.
+        number = int(os.environ.get("SHIPYARD_TEST_HOST_SLOT", 0)) + worker_number
         if not 0 <= number <= 8:
             raise RuntimeError(f"test-host slot {number} is out of range 0..8")
         self.prefix = f"t{number}"
