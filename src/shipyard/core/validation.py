@@ -24,6 +24,9 @@ EMAIL = re.compile(
     r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
     r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\Z"
 )
+# A display name: one line, no shell metacharacters (names are labels, never code).
+LABEL = re.compile(r"^(?=.*\S)[^\x00-\x1f\x7f;&|$`<>\\\"]{1,255}\Z")
+LABEL_RULE = 'The name must be one line of text without ; & | $ ` < > \\ or ".'
 _IP_CHARS = re.compile(r"^[0-9A-Fa-f.:/]{2,49}\Z")
 
 

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shipyard.auth.models import User
 from shipyard.core.actor import Actor
 from shipyard.core.errors import NotFound, ValidationFailed
-from shipyard.core.validation import ip_or_network, is_single_line, port_or_range
+from shipyard.core.validation import LABEL, LABEL_RULE, ip_or_network, port_or_range
 from shipyard.servers import resources
 from shipyard.servers import service as servers
 from shipyard.servers.firewall import repository
@@ -20,8 +20,8 @@ from shipyard.servers.firewall.schemas import RULE_TYPES, FirewallRuleCreate
 def _validate(body: FirewallRuleCreate) -> tuple[dict[str, list[str]], str | None, str | None]:
     """Errors by field, the canonical port and the canonical source address (None: anywhere)."""
     errors: dict[str, list[str]] = {}
-    if not is_single_line(body.name) or not body.name.strip():
-        errors["name"] = ["The name must be a single, non-empty line."]
+    if not LABEL.match(body.name):
+        errors["name"] = [LABEL_RULE]
     port = port_or_range(body.port)
     if port is None:
         errors["port"] = ["The port must be a port (1-65535) or an ascending range such as 8000:8100."]

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shipyard.auth.models import User
 from shipyard.core.actor import Actor
 from shipyard.core.errors import NotFound, ValidationFailed
-from shipyard.core.validation import OPENSSH_PUBLIC_KEY, UNIX_USER, is_single_line
+from shipyard.core.validation import LABEL, LABEL_RULE, OPENSSH_PUBLIC_KEY, UNIX_USER
 from shipyard.remote.keys import is_public_key
 from shipyard.servers import resources
 from shipyard.servers import service as servers
@@ -32,8 +32,8 @@ def _blob(line: str) -> str:
 
 def _validate(body: SshKeyCreate) -> tuple[dict[str, list[str]], str | None]:
     errors: dict[str, list[str]] = {}
-    if not is_single_line(body.name) or not body.name.strip():
-        errors["name"] = ["The name must be a single, non-empty line."]
+    if not LABEL.match(body.name):
+        errors["name"] = [LABEL_RULE]
     line = authorized_key_line(body.key)
     if line is None:
         errors["key"] = [

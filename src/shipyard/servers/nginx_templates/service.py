@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shipyard.auth.models import User
 from shipyard.core.errors import NotFound, ValidationFailed
-from shipyard.core.validation import is_single_line
+from shipyard.core.validation import LABEL, LABEL_RULE
 from shipyard.hostops.nginx import VARIABLES, unknown_variables
 from shipyard.servers import service as servers
 from shipyard.servers.nginx_templates import repository
@@ -23,8 +23,8 @@ from shipyard.servers.nginx_templates.schemas import TemplateCreate, TemplateUpd
 
 def _validate(name: str | None, content: str | None) -> None:
     errors: dict[str, list[str]] = {}
-    if name is not None and (not is_single_line(name) or not name.strip()):
-        errors["name"] = ["The name must be a single line of text."]
+    if name is not None and not LABEL.match(name):
+        errors["name"] = [LABEL_RULE]
     if content is not None:
         if "\x00" in content:
             errors["content"] = ["The content must be text."]

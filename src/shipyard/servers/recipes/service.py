@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shipyard.auth.models import User
 from shipyard.core.actor import Actor
 from shipyard.core.errors import NotFound, ValidationFailed
-from shipyard.core.validation import UNIX_USER, is_single_line
+from shipyard.core.validation import LABEL, LABEL_RULE, UNIX_USER
 from shipyard.jobs import service as jobs
 from shipyard.servers import service as servers
 from shipyard.servers.recipes import repository
@@ -24,8 +24,8 @@ from shipyard.servers.recipes.schemas import RecipeCreate, RecipeRun, RecipeUpda
 
 def _validate(name: str | None, user: str | None, script: str | None) -> None:
     errors: dict[str, list[str]] = {}
-    if name is not None and (not is_single_line(name) or not name.strip()):
-        errors["name"] = ["The name must be a single line of text."]
+    if name is not None and not LABEL.match(name):
+        errors["name"] = [LABEL_RULE]
     if user is not None and not UNIX_USER.match(user):
         errors["user"] = ["The user must be a valid Unix user name."]
     if script is not None and ("\x00" in script or not script.strip()):

@@ -1,0 +1,159 @@
+"""Shell injection through the API: every field of every create endpoint that names something on
+the host refuses the payloads with a 422 naming the field, creates nothing, and runs nothing.
+
+The payloads would each create a marker file on the host if any reached a shell unquoted. Fields
+that are code or secrets by design (a daemon's or scheduled job's command, a recipe's script, a
+template's nginx content, a password) are not names: they are stored and used as given, quoted
+whole, and are left out here. Server creation and update are covered in test_servers.py.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+import asyncssh
+import httpx
+
+from tests.support.api import client
+from tests.support.forge import Provisioned
+from tests.support.server import ShipyardServer
+
+MARKER = "/tmp/shipyard-injected"
+PUBLIC_KEY = asyncssh.generate_private_key("ssh-ed25519").export_public_key().decode().strip()
+
+PAYLOADS = [
+    f"x; touch {MARKER}",
+    f"$(touch {MARKER})",
+    f"`touch {MARKER}`",
+    f"a\ntouch {MARKER}",
+    f"a' || touch {MARKER} #",
+    f'a" && touch {MARKER} "',
+    f"x | touch {MARKER}",
+]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A create endpoint (path under the server, or absolute), a valid body, and the fields to attack."""
+
+    path: str
+    body: dict[str, Any]
+    fields: tuple[str, ...]
+    listing: str | None = None  # the collection that must not grow, with the key of its list
+    key: str | None = None
+
+
+def endpoints(token: str) -> list[Endpoint]:
+    name = f"inj{token}"
+    return [
+        Endpoint(
+            "/daemons",
+            {"command": "sleep 600", "user": "forge", "directory": "/home/forge", "stopsignal": "SIGTERM"},
+            ("user", "directory", "stopsignal"),
+            "/daemons",
+            "daemons",
+        ),
+        Endpoint(
+            "/firewall-rules",
+            {"name": name, "port": 8081, "ip_address": "10.213.0.1", "type": "allow"},
+            ("name", "port", "ip_address", "type"),
+            "/firewall-rules",
+            "rules",
+        ),
+        Endpoint(
+            "/keys",
+            {"name": name, "key": PUBLIC_KEY, "username": "forge"},
+            ("name", "key", "username"),
+            "/keys",
+            "keys",
+        ),
+        Endpoint(
+            "/jobs",
+            {
+                "command": "true",
+                "frequency": "custom",
+                "user": "forge",
+                "minute": "*",
+                "hour": "*",
+                "day": "*",
+                "month": "*",
+                "weekday": "*",
+            },
+            ("frequency", "user", "minute", "hour", "day", "month", "weekday"),
+            "/jobs",
+            "jobs",
+        ),
+        Endpoint(
+            "/databases",
+            {"name": name, "user": f"{name}u", "password": "pw-" + token},
+            ("name", "user"),
+            "/databases",
+            "databases",
+        ),
+        Endpoint(
+            "/database-users",
+            {"name": f"{name}u", "password": "pw-" + token, "databases": []},
+            ("name",),
+            "/database-users",
+            "users",
+        ),
+        Endpoint(
+            "/monitors",
+            {"type": "disk", "operator": "gte", "threshold": 90, "minutes": 5, "notify": "ops@example.test"},
+            ("type", "operator", "notify"),
+            "/monitors",
+            "monitors",
+        ),
+        Endpoint(
+            "/nginx/templates",
+            {"name": name, "content": "server { listen {{ PORT }}; }"},
+            ("name",),
+            "/nginx/templates",
+            "templates",
+        ),
+        Endpoint("/php", {"version": "php82"}, ("version",)),
+        Endpoint("/php/update", {"version": "php82"}, ("version",)),
+        Endpoint("/services/restart", {"service": "cron"}, ("service",)),
+        Endpoint("/php/reboot", {"version": "php82"}, ("version",)),
+        Endpoint("/recipes", {"name": name, "user": "root", "script": "true"}, ("name", "user")),
+    ]
+
+
+def url(server_id: int, path: str) -> str:
+    return path if path == "/recipes" else f"/servers/{server_id}{path}"
+
+
+def count(http: httpx.Client, server_id: int, endpoint: Endpoint) -> int | None:
+    if endpoint.listing is None or endpoint.key is None:
+        return None
+    response = http.get(f"/api/v1{url(server_id, endpoint.listing)}")
+    assert response.status_code == 200, response.text
+    return len(response.json()[endpoint.key])
+
+
+def test_injection_payloads_are_refused_everywhere_and_run_nothing(
+    server: ShipyardServer, provisioned: Provisioned
+) -> None:
+    sid, host = provisioned.server_id, provisioned.host
+    host.run(f"rm -f {MARKER}")
+    accepted: list[tuple[str, str, str, int]] = []
+    with client(server, provisioned.owner) as http:
+        for endpoint in endpoints(secrets.token_hex(3)):
+            before = count(http, sid, endpoint)
+            for attacked in endpoint.fields:
+                for payload in PAYLOADS:
+                    body = {**endpoint.body, attacked: payload}
+                    response = http.post(f"/api/v1{url(sid, endpoint.path)}", json=body)
+                    errors = response.json().get("errors", {}) if response.status_code == 422 else {}
+                    if response.status_code != 422 or attacked not in errors:
+                        accepted.append((endpoint.path, attacked, payload, response.status_code))
+            if count(http, sid, endpoint) != before:
+                accepted.append((endpoint.path, "*", "created something", 0))
+        recipes = http.get("/api/v1/recipes").json()["recipes"]
+        assert not [r for r in recipes if r["name"].startswith("inj")]
+    assert not accepted, "\n".join(
+        sorted({f"{path} {attacked}: {status}" for path, attacked, _, status in accepted})
+    )
+    assert host.run(f"test -e {MARKER}", check=False).returncode != 0, "a payload ran on the host"
