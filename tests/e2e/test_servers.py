@@ -193,6 +193,42 @@ def test_an_unreachable_host_fails_with_a_clear_event(server: ShipyardServer, ad
         assert "Could not connect to root@10.213.0.254:22" in failure
 
 
+def test_a_host_stopped_mid_provisioning_fails_it_with_a_clear_event(
+    server: ShipyardServer, admin_account: Account, hosts: HostPool
+) -> None:
+    owner = new_user(server, admin_account)
+    host = hosts.up()
+    with client(server, owner) as http:
+        server_id = http.post(
+            "/api/v1/servers",
+            json={
+                "provider": "custom",
+                "name": "doomed",
+                "ip_address": host.ip,
+                "root_private_key": hosts.root_key(),
+            },
+        ).json()["server"]["id"]
+
+        def provisioning_output() -> str:
+            running = [e for e in events(http, server_id) if e["description"] == "Provisioning server"]
+            if not running:
+                return ""
+            output: str = http.get(f"/api/v1/servers/{server_id}/events/{running[0]['id']}").json()["output"]
+            return output
+
+        wait_until(provisioning_output, 300, "provisioning to be under way", every=0.5)
+        hosts.down(host)  # the machine is gone: no FIN, no RST, just silence
+        final = wait_until(
+            lambda: (s := server_of(http, server_id))["status"] != "provisioning" and s,
+            180,
+            "provisioning to give up on the stopped host",
+        )
+        assert final["status"] == "failed" and final["is_ready"] is False
+        event = wait_for_event(http, server_id, "Provisioning server", timeout=30)
+        assert event["status"] == "failed"
+        assert f"Lost the SSH connection to root@{host.ip}:22" in provisioning_output()
+
+
 def test_what_debian_does_not_ship_is_refused_with_a_clear_event(
     server: ShipyardServer, admin_account: Account, hosts: HostPool
 ) -> None:

@@ -9,6 +9,7 @@ can pin it; after that a different key is refused.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import posixpath
 import shlex
 import uuid
@@ -18,7 +19,13 @@ from dataclasses import dataclass
 import asyncssh
 
 from shipyard.core.script import HostResult, Script, parse_result
-from shipyard.remote.errors import AuthenticationRefused, HostKeyMismatch, HostUnreachable, ScriptTimeout
+from shipyard.remote.errors import (
+    AuthenticationRefused,
+    HostKeyMismatch,
+    HostUnreachable,
+    RemoteError,
+    ScriptTimeout,
+)
 
 OutputCallback = Callable[[str], Awaitable[None]]
 STAGING_ROOT = "/var/tmp/shipyard"
@@ -124,7 +131,10 @@ class Remote:
         connected = await self.connect(endpoint, login, pinned_host_key)
         try:
             result = await self._run(connected.connection, endpoint, script, time_limit, run_as, on_output)
-        except (asyncssh.ConnectionLost, asyncssh.DisconnectError, BrokenPipeError) as exc:
+        except asyncssh.ProcessError as exc:
+            raise RemoteError(f"Could not stage {script.name} on {endpoint}: {exc.stderr!s}") from exc
+        except (asyncssh.Error, OSError) as exc:
+            # The host went away mid-run (shut down, rebooted, cut off): the connection is useless.
             self._forget(endpoint)
             raise HostUnreachable(f"Lost the SSH connection to {endpoint}: {exc}.") from exc
         return result, connected.host_key
@@ -174,7 +184,9 @@ class Remote:
             output = "\n".join(lines)
             return HostResult(endpoint.host, exit_code, output, parse_result(output))
         finally:
-            await connection.run(f"rm -rf {shlex.quote(staging)}", check=False)
+            # Best effort: when the connection is gone, the staging dir stays until tmpfiles ages /var/tmp.
+            with contextlib.suppress(asyncssh.Error, OSError):
+                await connection.run(f"rm -rf {shlex.quote(staging)}", check=False)
 
     @staticmethod
     def _command(staging: str, time_limit: float, run_as: str | None) -> str:

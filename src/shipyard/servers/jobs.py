@@ -87,6 +87,10 @@ async def provision(ctx: JobContext, server_id: int) -> dict[str, Any]:
     except host.HostActionFailed as exc:
         await _set(server_id, status=ServerStatus.FAILED)
         return {"status": "failed", "reason": str(exc)}
+    except BaseException:
+        # A bug or a cancel: the job's log has the reason; the server must not look busy forever.
+        await _set(server_id, status=ServerStatus.FAILED)
+        raise
     # Shipyard's own key is in: forget the root login we were given.
     await _set(
         server_id,
