@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from tests.support.api import Account, admin, client, new_user
+from tests.support.aptrepo import FakeBlackfireRepository
 from tests.support.forge import Provisioned, wait_provisioned
 from tests.support.hosts import HostPool
 from tests.support.postgres import PostgresCluster
@@ -60,16 +61,31 @@ def smtp_env(sink: MailSink) -> dict[str, str]:
     }
 
 
+@pytest.fixture(scope="session")
+def blackfire_repo() -> Iterator[FakeBlackfireRepository]:
+    """Where the shared servers find Blackfire's apt repository: a signed fake that this process
+    serves to the test hosts only inside `serving()` (tests/e2e/test_server_agents.py)."""
+    repository = FakeBlackfireRepository()
+    yield repository
+    repository.cleanup()
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def server(
-    request: pytest.FixtureRequest, start_server: ServerFactory, mail_sink: MailSink
+    request: pytest.FixtureRequest,
+    start_server: ServerFactory,
+    mail_sink: MailSink,
+    blackfire_repo: FakeBlackfireRepository,
 ) -> ShipyardServer:
     """The shared server of a backend; tests on it create their own users and leave global state alone.
 
     Its write rate limit is out of the way (tests/e2e/test_limits.py checks limits on servers of
-    their own) and its e-mail goes to `mail_sink`.
+    their own), its e-mail goes to `mail_sink` and it installs Blackfire from `blackfire_repo`.
     """
-    return start_server(request.param, {"SHIPYARD_RATE_LIMIT_WRITES": "1000000", **smtp_env(mail_sink)})
+    return start_server(
+        request.param,
+        {"SHIPYARD_RATE_LIMIT_WRITES": "1000000", **smtp_env(mail_sink), **blackfire_repo.env()},
+    )
 
 
 @pytest.fixture(scope="session")

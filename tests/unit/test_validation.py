@@ -6,7 +6,10 @@ import pytest
 
 from shipyard.core.validation import (
     ABSOLUTE_PATH,
+    BLACKFIRE_SERVER_ID,
+    BLACKFIRE_SERVER_TOKEN,
     DATABASE_NAME,
+    DNS_NAME,
     HOSTNAME_LIKE,
     OPENSSH_PUBLIC_KEY,
     TAG,
@@ -26,6 +29,9 @@ KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGJ6YTpx4n7lbjUk4eH3vb0GSS1pDUyArn9gU
         (TAG, "london server"),
         (ABSOLUTE_PATH, "/home/forge/site.com"),
         (OPENSSH_PUBLIC_KEY, KEY),
+        (DNS_NAME, "logs.papertrailapp.com"),
+        (BLACKFIRE_SERVER_ID, "d8108598-7a7a-4c5e-8f03-d0bccadc0931"),
+        (BLACKFIRE_SERVER_TOKEN, "91bde3fa9350479ba84f90acab46b680142c0f6fe8154a649e82d0d2ddadfa93"),
     ],
 )
 def test_a_trailing_newline_is_refused(pattern: object, good: str) -> None:

@@ -62,6 +62,17 @@ class Settings(BaseSettings):
         default=60.0, gt=0, description="tests only: how many seconds a monitor's `minutes` count as one"
     )
 
+    blackfire_apt_url: str = Field(
+        default="https://packages.blackfire.io/debian",
+        pattern=r"^https?://\S+$",
+        description="Blackfire's apt repository (suite `any`, component `main`)",
+    )
+    blackfire_apt_key_url: str = Field(
+        default="https://packages.blackfire.io/gpg.key",
+        pattern=r"^https?://\S+$",
+        description="the ASCII-armored OpenPGP key that signs Blackfire's apt repository",
+    )
+
     smtp_host: str | None = Field(
         default=None, description="SMTP server for e-mail; unset: no e-mail is sent"
     )

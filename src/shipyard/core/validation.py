@@ -28,6 +28,14 @@ EMAIL = re.compile(
 LABEL = re.compile(r"^(?=.*\S)[^\x00-\x1f\x7f;&|$`<>\\\"]{1,255}\Z")
 LABEL_RULE = 'The name must be one line of text without ; & | $ ` < > \\ or ".'
 _IP_CHARS = re.compile(r"^[0-9A-Fa-f.:/]{2,49}\Z")
+# A DNS name: dot-separated labels of letters, digits and inner hyphens (RFC 1123), at most 253.
+DNS_NAME = re.compile(
+    r"^(?=.{1,253}\Z)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?\Z"
+)
+# Blackfire's server credentials: a UUID-like id and a hex token (64 characters today).
+BLACKFIRE_SERVER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{7,127}\Z")
+BLACKFIRE_SERVER_TOKEN = re.compile(r"^[A-Za-z0-9]{16,256}\Z")
 
 
 def is_single_line(value: str) -> bool:
@@ -63,6 +71,35 @@ def port_or_range(value: int | str) -> str | None:
     if not 1 <= first <= last <= 65535 or (match.group(2) is not None and first == last):
         return None
     return f"{first}:{last}" if match.group(2) is not None else str(first)
+
+
+def host_and_port(value: str, default_port: int) -> tuple[str, int] | None:
+    """`name[:port]`, `ip[:port]` or `[ipv6]:port` as (host, port), or None.
+
+    The host is a DNS name whose last label is not all digits, or an IP address without a
+    scope (a bare IPv6 address takes no port); the port is 1-65535, `default_port` when absent.
+    """
+    if not is_single_line(value) or len(value) > 300 or "%" in value:
+        return None
+    host, port = value, str(default_port)
+    if value.startswith("["):
+        host, bracket, rest = value[1:].partition("]")
+        if not bracket or ":" not in host or (rest and not rest.startswith(":")):
+            return None
+        port = rest[1:] if rest else port
+    elif value.count(":") == 1:
+        host, port = value.split(":")
+    numeric_top = host.rstrip(".").rsplit(".", 1)[-1].isdigit()
+    if not is_ip(host) and (":" in host or not DNS_NAME.match(host) or numeric_top):
+        return None
+    if not (port.isascii() and port.isdigit() and len(port) <= 5 and 1 <= int(port) <= 65535):
+        return None
+    return host, int(port)
+
+
+def join_host_port(host: str, port: int) -> str:
+    """`host:port`, with an IPv6 address in brackets (the form `host_and_port` reads back)."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def ip_or_network(value: str) -> str | None:

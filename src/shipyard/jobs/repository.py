@@ -157,6 +157,20 @@ async def pending(session: AsyncSession, name: str) -> bool:
     return found is not None
 
 
+async def unfinished(session: AsyncSession, names: Sequence[str], resource_key: str) -> bool:
+    """Whether a job called one of `names` is queued or running for `resource_key`."""
+    found = await session.scalar(
+        select(Job.id)
+        .where(
+            Job.name.in_(names),
+            Job.resource_key == resource_key,
+            Job.status.in_((JobStatus.QUEUED, JobStatus.RUNNING)),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
 async def prune_finished(session: AsyncSession, name: str, keep: int) -> None:
     """Delete the finished jobs called `name` but the newest `keep` (their logs go with them)."""
     finished = (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED)

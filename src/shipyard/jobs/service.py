@@ -50,6 +50,11 @@ def enqueue(
     return job
 
 
+async def unfinished(session: AsyncSession, names: Sequence[str], resource_key: str) -> bool:
+    """Whether a job called one of `names` is still queued or running for `resource_key`."""
+    return await repository.unfinished(session, names, resource_key)
+
+
 async def get(session: AsyncSession, job_id: int) -> Job:
     job = await repository.get(session, job_id)
     if job is None:

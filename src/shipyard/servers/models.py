@@ -44,6 +44,12 @@ class Server(Timestamps, Base):
     os: Mapped[str | None] = mapped_column(String(32))
     blackfire_status: Mapped[str | None] = mapped_column(String(16))
     papertrail_status: Mapped[str | None] = mapped_column(String(16))
+    # What the last Blackfire/Papertrail install asked for (servers/agents/); the token is encrypted.
+    blackfire_server_id: Mapped[str | None] = mapped_column(String(128))
+    blackfire_server_token: Mapped[str | None] = mapped_column(
+        EncryptedString(512), deferred=True, deferred_raiseload=True
+    )
+    papertrail_host: Mapped[str | None] = mapped_column(String(255))
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
     is_ready: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(16), default=ServerStatus.PROVISIONING)
