@@ -118,6 +118,12 @@ def endpoints(token: str) -> list[Endpoint]:
         Endpoint("/services/restart", {"service": "cron"}, ("service",)),
         Endpoint("/php/reboot", {"version": "php82"}, ("version",)),
         Endpoint("/recipes", {"name": name, "user": "root", "script": "true"}, ("name", "user")),
+        Endpoint(
+            "/blackfire/install",
+            {"server_id": "0b4c6f43-7a1e-4c47-9d0c-2f0d3e1a5b6c", "server_token": "ab" * 32},
+            ("server_id", "server_token"),
+        ),
+        Endpoint("/papertrail/install", {"host": "logs.example.test:12345"}, ("host",)),
     ]
 
 
@@ -151,6 +157,8 @@ def test_injection_payloads_are_refused_everywhere_and_run_nothing(
                         accepted.append((endpoint.path, attacked, payload, response.status_code))
             if count(http, sid, endpoint) != before:
                 accepted.append((endpoint.path, "*", "created something", 0))
+        after = http.get(f"/api/v1/servers/{sid}").json()["server"]
+        assert after["blackfire_status"] is None and after["papertrail_status"] is None
         recipes = http.get("/api/v1/recipes").json()["recipes"]
         assert not [r for r in recipes if r["name"].startswith("inj")]
     assert not accepted, "\n".join(

@@ -14,6 +14,7 @@ from shipyard.core.validation import (
     OPENSSH_PUBLIC_KEY,
     TAG,
     UNIX_USER,
+    is_ip,
     is_single_line,
 )
 
@@ -46,3 +47,9 @@ def test_a_trailing_newline_is_refused(pattern: object, good: str) -> None:
 def test_single_line() -> None:
     assert is_single_line("php artisan queue:work --tries=3")
     assert not any(is_single_line(v) for v in ("a\nb", "a\rb", "a\0b", "a\n"))
+
+
+@pytest.mark.parametrize("value", ["fe80::1%eth0", "fe80::1%a b;rm -rf /", "10.0.0.1%x"])
+def test_scoped_addresses_are_not_ips(value: str) -> None:
+    assert not is_ip(value)
+    assert is_ip(value.partition("%")[0])

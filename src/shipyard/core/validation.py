@@ -44,6 +44,9 @@ def is_single_line(value: str) -> bool:
 
 
 def is_ip(value: str) -> bool:
+    """An IPv4 or IPv6 address; no IPv6 scope (`%eth0`): Python accepts any text after the `%`."""
+    if "%" in value:
+        return False
     try:
         ipaddress.ip_address(value)
     except ValueError:
@@ -79,7 +82,7 @@ def host_and_port(value: str, default_port: int) -> tuple[str, int] | None:
     The host is a DNS name whose last label is not all digits, or an IP address without a
     scope (a bare IPv6 address takes no port); the port is 1-65535, `default_port` when absent.
     """
-    if not is_single_line(value) or len(value) > 300 or "%" in value:
+    if not is_single_line(value) or len(value) > 300:
         return None
     host, port = value, str(default_port)
     if value.startswith("["):
