@@ -56,6 +56,10 @@ class Worker:
         # Set when there may be work sooner than the next poll: a job was enqueued in this
         # process, or one finished (freeing a slot or its resource), or the worker stops.
         self._wake = asyncio.Event()
+        # The periodic check and the end of a run both schedule a recurring job's next run: one
+        # at a time, so that the second sees the first's run (other processes may still add a
+        # duplicate; sharing a resource key, duplicates run one after the other).
+        self._scheduling = asyncio.Lock()
 
     def stop(self) -> None:
         self._stopping.set()
@@ -95,7 +99,7 @@ class Worker:
     async def ensure_recurring(self) -> None:
         """Queue a run, due now, of every recurring job that has none queued or running."""
         for spec in recurring_specs():
-            async with self.sessions() as session:
+            async with self._scheduling, self.sessions() as session:
                 if await jobs.schedule_recurring(session, spec, utcnow()) is not None:
                     log.info("queued recurring job %s", spec.name)
                 await session.commit()
@@ -106,7 +110,7 @@ class Worker:
         started = job.started_at or utcnow()
         run_after = max(utcnow(), started + timedelta(seconds=spec.every()))
         try:
-            async with self.sessions() as session:
+            async with self._scheduling, self.sessions() as session:
                 await jobs.schedule_recurring(session, spec, run_after)
                 await session.commit()
         except Exception:
