@@ -33,7 +33,7 @@ class ShipyardServer:
             **os.environ,
             "SHIPYARD_DATA": str(self.data),
             "PYTHONPATH": str(ROOT),
-            "SHIPYARD_JOB_POLL_SECONDS": "0.1",
+            "SHIPYARD_JOB_POLL_SECONDS": "0.5",
             # Jobs run inside serve on both backends unless a test starts `shipyard worker`s itself.
             "SHIPYARD_RUN_WORKER": "true",
             # "{port}" in a value stands for this server's port (e.g. in SHIPYARD_PUBLIC_URL).

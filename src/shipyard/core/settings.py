@@ -29,7 +29,9 @@ class Settings(BaseSettings):
     run_worker: bool | None = Field(default=None, description="run the job worker inside `serve`")
     worker_concurrency: int = Field(default=4, ge=1)
     job_lease_seconds: float = Field(default=30.0, gt=0)
-    job_poll_seconds: float = Field(default=0.5, gt=0)
+    job_poll_seconds: float = Field(
+        default=1.0, gt=0, description="seconds between an idle worker's looks for due jobs"
+    )
     job_modules: list[str] = Field(default_factory=list, description="extra modules that register jobs")
 
     public_url: str | None = Field(

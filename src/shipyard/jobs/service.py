@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from shipyard.core.actor import Actor
 from shipyard.core.db import utcnow
@@ -17,6 +19,28 @@ from shipyard.jobs.registry import JobSpec, get_spec
 
 # Finished runs of a recurring job kept for inspection; older ones are deleted.
 RECURRING_RUNS_KEPT = 10
+# Marks a session that enqueued jobs, so that its commit wakes this process's worker.
+_ENQUEUED = "shipyard.jobs.enqueued"
+_listeners: list[Callable[[], None]] = []
+
+
+def on_enqueued(callback: Callable[[], None]) -> Callable[[], None]:
+    """Call `callback` whenever a transaction of this process that enqueued jobs commits;
+    returns the function that stops it. Workers in other processes find the jobs by polling."""
+    _listeners.append(callback)
+    return lambda: _listeners.remove(callback)
+
+
+@event.listens_for(Session, "after_commit")
+def _announce(session: Session) -> None:
+    if session.info.pop(_ENQUEUED, False):
+        for callback in list(_listeners):
+            callback()
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget(session: Session, previous_transaction: object) -> None:
+    session.info.pop(_ENQUEUED, None)
 
 
 def enqueue(
@@ -47,6 +71,7 @@ def enqueue(
         token_id=actor.token_id if actor else None,
     )
     session.add(job)
+    session.info[_ENQUEUED] = True
     return job
 
 

@@ -53,14 +53,24 @@ class Worker:
         self.id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._running: set[asyncio.Task[None]] = set()
         self._stopping = asyncio.Event()
+        # Set when there may be work sooner than the next poll: a job was enqueued in this
+        # process, or one finished (freeing a slot or its resource), or the worker stops.
+        self._wake = asyncio.Event()
+        # The periodic check and the end of a run both schedule a recurring job's next run: one
+        # at a time, so that the second sees the first's run (other processes may still add a
+        # duplicate; sharing a resource key, duplicates run one after the other).
+        self._scheduling = asyncio.Lock()
 
     def stop(self) -> None:
         self._stopping.set()
+        self._wake.set()
 
     async def run(self) -> None:
         log.info("worker %s started (concurrency %d)", self.id, self.concurrency)
         next_check = time.monotonic()
+        stop_listening = jobs.on_enqueued(self._wake.set)
         while not self._stopping.is_set():
+            self._wake.clear()
             try:
                 if time.monotonic() >= next_check:
                     await self.ensure_recurring()
@@ -72,19 +82,24 @@ class Worker:
                         break
                     task = asyncio.create_task(self._execute(job))
                     self._running.add(task)
-                    task.add_done_callback(self._running.discard)
+                    task.add_done_callback(self._finished)
             except Exception:
                 log.exception("worker loop error; retrying")
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), timeout=self.poll)
+                await asyncio.wait_for(self._wake.wait(), timeout=self.poll)
+        stop_listening()
         for task in list(self._running):
             task.cancel()
         await asyncio.gather(*self._running, return_exceptions=True)
 
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._running.discard(task)
+        self._wake.set()
+
     async def ensure_recurring(self) -> None:
         """Queue a run, due now, of every recurring job that has none queued or running."""
         for spec in recurring_specs():
-            async with self.sessions() as session:
+            async with self._scheduling, self.sessions() as session:
                 if await jobs.schedule_recurring(session, spec, utcnow()) is not None:
                     log.info("queued recurring job %s", spec.name)
                 await session.commit()
@@ -95,7 +110,7 @@ class Worker:
         started = job.started_at or utcnow()
         run_after = max(utcnow(), started + timedelta(seconds=spec.every()))
         try:
-            async with self.sessions() as session:
+            async with self._scheduling, self.sessions() as session:
                 await jobs.schedule_recurring(session, spec, run_after)
                 await session.commit()
         except Exception:

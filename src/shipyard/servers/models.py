@@ -19,6 +19,13 @@ class ServerStatus:
     REMOVING = "removing"
 
 
+class OnServer:
+    """Mixin of a row that belongs to one server and goes when the server goes."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    server_id: Mapped[int] = mapped_column(ForeignKey("servers.id", ondelete="CASCADE"), index=True)
+
+
 class Server(Timestamps, Base):
     __tablename__ = "servers"
 

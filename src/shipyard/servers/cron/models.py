@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shipyard.core.db import Base, utcnow
+from shipyard.servers.models import OnServer
 
 
-class ScheduledJob(Base):
+class ScheduledJob(OnServer, Base):
     __tablename__ = "scheduled_jobs"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    server_id: Mapped[int] = mapped_column(ForeignKey("servers.id", ondelete="CASCADE"), index=True)
     command: Mapped[str] = mapped_column(Text)
     user: Mapped[str] = mapped_column(String(32))
     frequency: Mapped[str] = mapped_column(String(16))

@@ -12,9 +12,9 @@ from shipyard.core.db import get_sessionmaker
 from shipyard.core.errors import NotFound, ValidationFailed
 from shipyard.core.validation import UNIX_USER, is_single_line
 from shipyard.hostops.cron import MAX_CRONTAB_COMMAND, CronJobSpec, crontab_command, render_output
-from shipyard.servers import host, resources
+from shipyard.servers import host, owned, resources
 from shipyard.servers import service as servers
-from shipyard.servers.cron import repository, schedule
+from shipyard.servers.cron import schedule
 from shipyard.servers.cron.models import ScheduledJob
 from shipyard.servers.cron.schemas import JobCreate
 from shipyard.servers.models import Server
@@ -65,13 +65,13 @@ async def page(
     session: AsyncSession, user: User, server_id: int, *, offset: int, limit: int
 ) -> tuple[Sequence[ScheduledJob], int, Server]:
     server = await servers.get(session, user, server_id)
-    rows, total = await repository.page(session, server_id, offset=offset, limit=limit)
+    rows, total = await owned.rows(session, ScheduledJob, server_id, offset=offset, limit=limit)
     return rows, total, server
 
 
 async def get(session: AsyncSession, user: User, server_id: int, job_id: int) -> tuple[ScheduledJob, Server]:
     server = await servers.get(session, user, server_id)
-    job = await repository.get(session, server_id, job_id)
+    job = await owned.row(session, ScheduledJob, server_id, job_id)
     if job is None:
         raise NotFound("job")
     return job, server

@@ -8,11 +8,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shipyard.auth.models import User
 from shipyard.core.actor import Actor
-from shipyard.core.errors import NotFound, ValidationFailed
+from shipyard.core.errors import ValidationFailed
 from shipyard.core.validation import ABSOLUTE_PATH, UNIX_USER, is_single_line
-from shipyard.servers import resources
+from shipyard.servers import owned, resources
 from shipyard.servers import service as servers
-from shipyard.servers.daemons import repository
 from shipyard.servers.daemons.models import Daemon
 from shipyard.servers.daemons.schemas import SIGNALS, DaemonCreate
 
@@ -59,16 +58,11 @@ async def create(
 async def page(
     session: AsyncSession, user: User, server_id: int, *, offset: int, limit: int
 ) -> tuple[Sequence[Daemon], int]:
-    await servers.get(session, user, server_id)
-    return await repository.page(session, server_id, offset=offset, limit=limit)
+    return await owned.page(session, user, Daemon, server_id, offset=offset, limit=limit)
 
 
 async def get(session: AsyncSession, user: User, server_id: int, daemon_id: int) -> Daemon:
-    await servers.get(session, user, server_id)
-    daemon = await repository.get(session, server_id, daemon_id)
-    if daemon is None:
-        raise NotFound("daemon")
-    return daemon
+    return await owned.get(session, user, Daemon, server_id, daemon_id, "daemon")
 
 
 async def restart(

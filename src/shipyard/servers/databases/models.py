@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from shipyard.core.db import Base, utcnow
 from shipyard.core.secrets import EncryptedString
-from shipyard.servers.models import Server
+from shipyard.servers.models import OnServer, Server
 
 # A grant: the user may use the database (ALL privileges on it).
 database_grants = Table(
@@ -20,12 +20,10 @@ database_grants = Table(
 )
 
 
-class Database(Base):
+class Database(OnServer, Base):
     __tablename__ = "databases"
     __table_args__ = (UniqueConstraint("server_id", "name"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    server_id: Mapped[int] = mapped_column(ForeignKey("servers.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default="installing")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -33,12 +31,10 @@ class Database(Base):
     server: Mapped[Server] = relationship(lazy="raise")
 
 
-class DatabaseUser(Base):
+class DatabaseUser(OnServer, Base):
     __tablename__ = "database_users"
     __table_args__ = (UniqueConstraint("server_id", "name"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    server_id: Mapped[int] = mapped_column(ForeignKey("servers.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default="installing")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -12,19 +12,6 @@ from shipyard.core.db import fetch_page
 from shipyard.servers.databases.models import Database, DatabaseUser
 
 
-async def page(
-    session: AsyncSession, server_id: int, *, offset: int, limit: int
-) -> tuple[Sequence[Database], int]:
-    query = select(Database).where(Database.server_id == server_id)
-    return await fetch_page(session, query, order_by=Database.id, offset=offset, limit=limit)
-
-
-async def get(session: AsyncSession, server_id: int, database_id: int) -> Database | None:
-    return await session.scalar(
-        select(Database).where(Database.id == database_id, Database.server_id == server_id)
-    )
-
-
 async def named(session: AsyncSession, server_id: int, name: str) -> Database | None:
     return await session.scalar(
         select(Database).where(Database.server_id == server_id, Database.name == name)

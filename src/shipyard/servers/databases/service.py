@@ -14,7 +14,7 @@ from shipyard.core.validation import is_single_line
 from shipyard.hostops import packages
 from shipyard.hostops.databases import database_name_error, user_name_error
 from shipyard.jobs import service as jobs
-from shipyard.servers import resources
+from shipyard.servers import owned, resources
 from shipyard.servers import service as servers
 from shipyard.servers.databases import repository
 from shipyard.servers.databases.models import Database, DatabaseUser
@@ -106,16 +106,11 @@ async def create_database(
 async def page(
     session: AsyncSession, user: User, server_id: int, *, offset: int, limit: int
 ) -> tuple[Sequence[Database], int]:
-    await servers.get(session, user, server_id)
-    return await repository.page(session, server_id, offset=offset, limit=limit)
+    return await owned.page(session, user, Database, server_id, offset=offset, limit=limit)
 
 
 async def get(session: AsyncSession, user: User, server_id: int, database_id: int) -> Database:
-    await servers.get(session, user, server_id)
-    database = await repository.get(session, server_id, database_id)
-    if database is None:
-        raise NotFound("database")
-    return database
+    return await owned.get(session, user, Database, server_id, database_id, "database")
 
 
 async def delete(

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shipyard.core.db import Base, utcnow
+from shipyard.servers.models import OnServer
 
 
-class FirewallRule(Base):
+class FirewallRule(OnServer, Base):
     __tablename__ = "firewall_rules"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    server_id: Mapped[int] = mapped_column(ForeignKey("servers.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(255))
     port: Mapped[str] = mapped_column(String(11))  # "8080" or "8000:8100"
     type: Mapped[str] = mapped_column(String(8))  # allow | deny

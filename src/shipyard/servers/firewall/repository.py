@@ -2,26 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shipyard.core.db import fetch_page
 from shipyard.servers.firewall.models import FirewallRule
-
-
-async def page(
-    session: AsyncSession, server_id: int, *, offset: int, limit: int
-) -> tuple[Sequence[FirewallRule], int]:
-    query = select(FirewallRule).where(FirewallRule.server_id == server_id)
-    return await fetch_page(session, query, order_by=FirewallRule.id, offset=offset, limit=limit)
-
-
-async def get(session: AsyncSession, server_id: int, rule_id: int) -> FirewallRule | None:
-    return await session.scalar(
-        select(FirewallRule).where(FirewallRule.id == rule_id, FirewallRule.server_id == server_id)
-    )
 
 
 async def by_id(session: AsyncSession, rule_id: int) -> FirewallRule | None:

@@ -8,9 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shipyard.auth.models import User
 from shipyard.core.actor import Actor
-from shipyard.core.errors import NotFound, ValidationFailed
+from shipyard.core.errors import ValidationFailed
 from shipyard.core.validation import LABEL, LABEL_RULE, ip_or_network, port_or_range
-from shipyard.servers import resources
+from shipyard.servers import owned, resources
 from shipyard.servers import service as servers
 from shipyard.servers.firewall import repository
 from shipyard.servers.firewall.models import FirewallRule
@@ -62,16 +62,11 @@ async def create(
 async def page(
     session: AsyncSession, user: User, server_id: int, *, offset: int, limit: int
 ) -> tuple[Sequence[FirewallRule], int]:
-    await servers.get(session, user, server_id)
-    return await repository.page(session, server_id, offset=offset, limit=limit)
+    return await owned.page(session, user, FirewallRule, server_id, offset=offset, limit=limit)
 
 
 async def get(session: AsyncSession, user: User, server_id: int, rule_id: int) -> FirewallRule:
-    await servers.get(session, user, server_id)
-    rule = await repository.get(session, server_id, rule_id)
-    if rule is None:
-        raise NotFound("firewall rule")
-    return rule
+    return await owned.get(session, user, FirewallRule, server_id, rule_id, "firewall rule")
 
 
 async def delete(session: AsyncSession, user: User, server_id: int, rule_id: int, *, actor: Actor) -> None:

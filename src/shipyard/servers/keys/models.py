@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shipyard.core.db import Base, utcnow
+from shipyard.servers.models import OnServer
 
 
-class SshKey(Base):
+class SshKey(OnServer, Base):
     __tablename__ = "ssh_keys"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    server_id: Mapped[int] = mapped_column(ForeignKey("servers.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(255))
     username: Mapped[str] = mapped_column(String(32))
     key: Mapped[str] = mapped_column(Text)  # the authorized_keys line; never returned by the API

@@ -7,19 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shipyard.core.db import fetch_page
 from shipyard.servers.keys.models import SshKey
-
-
-async def page(
-    session: AsyncSession, server_id: int, *, offset: int, limit: int
-) -> tuple[Sequence[SshKey], int]:
-    query = select(SshKey).where(SshKey.server_id == server_id)
-    return await fetch_page(session, query, order_by=SshKey.id, offset=offset, limit=limit)
-
-
-async def get(session: AsyncSession, server_id: int, key_id: int) -> SshKey | None:
-    return await session.scalar(select(SshKey).where(SshKey.id == key_id, SshKey.server_id == server_id))
 
 
 async def by_id(session: AsyncSession, key_id: int) -> SshKey | None:

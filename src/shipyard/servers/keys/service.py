@@ -8,10 +8,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shipyard.auth.models import User
 from shipyard.core.actor import Actor
-from shipyard.core.errors import NotFound, ValidationFailed
+from shipyard.core.errors import ValidationFailed
 from shipyard.core.validation import LABEL, LABEL_RULE, OPENSSH_PUBLIC_KEY, UNIX_USER
 from shipyard.remote.keys import is_public_key
-from shipyard.servers import resources
+from shipyard.servers import owned, resources
 from shipyard.servers import service as servers
 from shipyard.servers.keys import repository
 from shipyard.servers.keys.models import SshKey
@@ -70,16 +70,11 @@ async def create(
 async def page(
     session: AsyncSession, user: User, server_id: int, *, offset: int, limit: int
 ) -> tuple[Sequence[SshKey], int]:
-    await servers.get(session, user, server_id)
-    return await repository.page(session, server_id, offset=offset, limit=limit)
+    return await owned.page(session, user, SshKey, server_id, offset=offset, limit=limit)
 
 
 async def get(session: AsyncSession, user: User, server_id: int, key_id: int) -> SshKey:
-    await servers.get(session, user, server_id)
-    key = await repository.get(session, server_id, key_id)
-    if key is None:
-        raise NotFound("key")
-    return key
+    return await owned.get(session, user, SshKey, server_id, key_id, "key")
 
 
 async def delete(session: AsyncSession, user: User, server_id: int, key_id: int, *, actor: Actor) -> None:

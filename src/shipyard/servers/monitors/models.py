@@ -8,6 +8,7 @@ from sqlalchemy import Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shipyard.core.db import Base, utcnow
+from shipyard.servers.models import OnServer
 
 
 class MonitorState:
@@ -15,11 +16,9 @@ class MonitorState:
     ALERT = "ALERT"
 
 
-class Monitor(Base):
+class Monitor(OnServer, Base):
     __tablename__ = "monitors"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    server_id: Mapped[int] = mapped_column(ForeignKey("servers.id", ondelete="CASCADE"), index=True)
     type: Mapped[str] = mapped_column(String(16))
     operator: Mapped[str] = mapped_column(String(8))
     threshold: Mapped[float] = mapped_column(Float)

@@ -8,22 +8,8 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shipyard.core.db import fetch_page
 from shipyard.servers.models import Server
 from shipyard.servers.monitors.models import Monitor, MonitorSample
-
-
-async def page(
-    session: AsyncSession, server_id: int, *, offset: int, limit: int
-) -> tuple[Sequence[Monitor], int]:
-    query = select(Monitor).where(Monitor.server_id == server_id)
-    return await fetch_page(session, query, order_by=Monitor.id, offset=offset, limit=limit)
-
-
-async def get(session: AsyncSession, server_id: int, monitor_id: int) -> Monitor | None:
-    return await session.scalar(
-        select(Monitor).where(Monitor.id == monitor_id, Monitor.server_id == server_id)
-    )
 
 
 async def of_server(session: AsyncSession, server_id: int) -> Sequence[Monitor]:

@@ -9,11 +9,12 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shipyard.auth.models import User
-from shipyard.core.errors import NotFound, ValidationFailed
+from shipyard.core.errors import ValidationFailed
 from shipyard.core.settings import get_settings
 from shipyard.core.validation import EMAIL
 from shipyard.hostops.monitors import METRICS, Reading
 from shipyard.mail import service as mail
+from shipyard.servers import owned
 from shipyard.servers import service as servers
 from shipyard.servers.models import Server, ServerEvent
 from shipyard.servers.monitors import repository, rules
@@ -60,16 +61,11 @@ async def create(session: AsyncSession, user: User, server_id: int, body: Monito
 async def page(
     session: AsyncSession, user: User, server_id: int, *, offset: int, limit: int
 ) -> tuple[Sequence[Monitor], int]:
-    await servers.get(session, user, server_id)
-    return await repository.page(session, server_id, offset=offset, limit=limit)
+    return await owned.page(session, user, Monitor, server_id, offset=offset, limit=limit)
 
 
 async def get(session: AsyncSession, user: User, server_id: int, monitor_id: int) -> Monitor:
-    await servers.get(session, user, server_id)
-    monitor = await repository.get(session, server_id, monitor_id)
-    if monitor is None:
-        raise NotFound("monitor")
-    return monitor
+    return await owned.get(session, user, Monitor, server_id, monitor_id, "monitor")
 
 
 async def delete(session: AsyncSession, user: User, server_id: int, monitor_id: int) -> None:

@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shipyard.auth.models import User
-from shipyard.core.errors import NotFound, ValidationFailed
+from shipyard.core.errors import ValidationFailed
 from shipyard.core.validation import LABEL, LABEL_RULE
 from shipyard.hostops.nginx import VARIABLES, unknown_variables
+from shipyard.servers import owned
 from shipyard.servers import service as servers
-from shipyard.servers.nginx_templates import repository
 from shipyard.servers.nginx_templates.models import NginxTemplate
 from shipyard.servers.nginx_templates.schemas import TemplateCreate, TemplateUpdate
 
@@ -49,16 +49,11 @@ async def create(session: AsyncSession, user: User, server_id: int, body: Templa
 async def page(
     session: AsyncSession, user: User, server_id: int, *, offset: int, limit: int
 ) -> tuple[Sequence[NginxTemplate], int]:
-    await servers.get(session, user, server_id)
-    return await repository.page(session, server_id, offset=offset, limit=limit)
+    return await owned.page(session, user, NginxTemplate, server_id, offset=offset, limit=limit)
 
 
 async def get(session: AsyncSession, user: User, server_id: int, template_id: int) -> NginxTemplate:
-    await servers.get(session, user, server_id)
-    template = await repository.get(session, server_id, template_id)
-    if template is None:
-        raise NotFound("template")
-    return template
+    return await owned.get(session, user, NginxTemplate, server_id, template_id, "template")
 
 
 async def update(
