@@ -67,9 +67,12 @@ def server(
     """The shared server of a backend; tests on it create their own users and leave global state alone.
 
     Its write rate limit is out of the way (tests/e2e/test_limits.py checks limits on servers of
-    their own) and its e-mail goes to `mail_sink`.
+    their own), its e-mail goes to `mail_sink`, and it looks for due backups every two seconds.
     """
-    return start_server(request.param, {"SHIPYARD_RATE_LIMIT_WRITES": "1000000", **smtp_env(mail_sink)})
+    return start_server(
+        request.param,
+        {"SHIPYARD_RATE_LIMIT_WRITES": "1000000", "SHIPYARD_BACKUP_TICK": "2", **smtp_env(mail_sink)},
+    )
 
 
 @pytest.fixture(scope="session")

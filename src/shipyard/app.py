@@ -20,6 +20,7 @@ from shipyard.http.forms import FormBodyMiddleware
 from shipyard.http.maintenance import MaintenanceMiddleware
 from shipyard.jobs.registry import load_job_modules
 from shipyard.jobs.worker import Worker
+from shipyard.servers.backups.router import router as backups_router
 from shipyard.servers.cron.router import router as cron_router
 from shipyard.servers.daemons.router import router as daemons_router
 from shipyard.servers.databases.router import router as databases_router
@@ -48,6 +49,7 @@ JOB_MODULES: list[str] = [
     "shipyard.servers.monitors.jobs",
     "shipyard.mail.jobs",
     "shipyard.servers.recipes.jobs",
+    "shipyard.servers.backups.jobs",
 ]
 
 
@@ -111,6 +113,7 @@ def create_app() -> FastAPI:
         monitors_router,
         nginx_templates_router,
         recipes_router,
+        backups_router,
     ):
         app.include_router(router)
     # Outermost first on the way in: maintenance, then XML shaping, then form decoding.

@@ -62,6 +62,10 @@ class Settings(BaseSettings):
         default=60.0, gt=0, description="tests only: how many seconds a monitor's `minutes` count as one"
     )
 
+    backup_tick: float = Field(
+        default=60.0, gt=0, description="seconds between two looks for backup configurations that are due"
+    )
+
     smtp_host: str | None = Field(
         default=None, description="SMTP server for e-mail; unset: no e-mail is sent"
     )
