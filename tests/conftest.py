@@ -80,11 +80,17 @@ def server(
     """The shared server of a backend; tests on it create their own users and leave global state alone.
 
     Its write rate limit is out of the way (tests/e2e/test_limits.py checks limits on servers of
-    their own), its e-mail goes to `mail_sink` and it installs Blackfire from `blackfire_repo`.
+    their own), its e-mail goes to `mail_sink`, it installs Blackfire from `blackfire_repo` and it
+    looks for due backups every two seconds.
     """
     return start_server(
         request.param,
-        {"SHIPYARD_RATE_LIMIT_WRITES": "1000000", **smtp_env(mail_sink), **blackfire_repo.env()},
+        {
+            "SHIPYARD_RATE_LIMIT_WRITES": "1000000",
+            "SHIPYARD_BACKUP_TICK": "2",
+            **smtp_env(mail_sink),
+            **blackfire_repo.env(),
+        },
     )
 
 

@@ -21,6 +21,7 @@ from shipyard.http.maintenance import MaintenanceMiddleware
 from shipyard.jobs.registry import load_job_modules
 from shipyard.jobs.worker import Worker
 from shipyard.servers.agents.router import router as server_agents_router
+from shipyard.servers.backups.router import router as backups_router
 from shipyard.servers.cron.router import router as cron_router
 from shipyard.servers.daemons.router import router as daemons_router
 from shipyard.servers.databases.router import router as databases_router
@@ -50,6 +51,7 @@ JOB_MODULES: list[str] = [
     "shipyard.mail.jobs",
     "shipyard.servers.recipes.jobs",
     "shipyard.servers.agents.jobs",
+    "shipyard.servers.backups.jobs",
 ]
 
 
@@ -114,6 +116,7 @@ def create_app() -> FastAPI:
         nginx_templates_router,
         recipes_router,
         server_agents_router,
+        backups_router,
     ):
         app.include_router(router)
     # Outermost first on the way in: maintenance, then XML shaping, then form decoding.

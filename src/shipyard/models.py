@@ -8,6 +8,7 @@ from shipyard.core.db import Base
 from shipyard.core.flags import SystemFlag
 from shipyard.core.vault import SystemSecret
 from shipyard.jobs.models import Job, JobLog, JobStep
+from shipyard.servers.backups.models import Backup, BackupConfiguration
 from shipyard.servers.cron.models import ScheduledJob
 from shipyard.servers.daemons.models import Daemon
 from shipyard.servers.databases.models import Database, DatabaseUser
@@ -22,6 +23,8 @@ from shipyard.servers.recipes.models import Recipe
 __all__ = [
     "AccessToken",
     "AuditEvent",
+    "Backup",
+    "BackupConfiguration",
     "Base",
     "Credential",
     "Daemon",

@@ -74,6 +74,9 @@ class Settings(BaseSettings):
         pattern=r"^https?://\S+$",
         description="the ASCII-armored OpenPGP key that signs Blackfire's apt repository",
     )
+    backup_tick: float = Field(
+        default=60.0, gt=0, description="seconds between two looks for backup configurations that are due"
+    )
 
     smtp_host: str | None = Field(
         default=None, description="SMTP server for e-mail; unset: no e-mail is sent"

@@ -21,3 +21,7 @@ class HostKeyMismatch(RemoteError):
 
 class ScriptTimeout(RemoteError):
     pass
+
+
+class TransferFailed(RemoteError):
+    """A file could not be copied to or from the host (missing, unreadable, disk full...)."""

@@ -3,7 +3,8 @@
 A script is uploaded with its files into a private staging directory, run by bash as the
 requested user under a remote `timeout`, streamed line by line (secrets masked) to a callback,
 and removed afterwards. The first contact with a host returns its host key so that the caller
-can pin it; after that a different key is refused.
+can pin it; after that a different key is refused. Files (a backup archive, say) are copied
+to and from a host over SFTP, streamed, never held whole in memory.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from shipyard.remote.errors import (
     HostUnreachable,
     RemoteError,
     ScriptTimeout,
+    TransferFailed,
 )
 
 OutputCallback = Callable[[str], Awaitable[None]]
@@ -187,6 +189,55 @@ class Remote:
             # Best effort: when the connection is gone, the staging dir stays until tmpfiles ages /var/tmp.
             with contextlib.suppress(asyncssh.Error, OSError):
                 await connection.run(f"rm -rf {shlex.quote(staging)}", check=False)
+
+    async def download(
+        self,
+        endpoint: Endpoint,
+        login: Login,
+        remote_path: str,
+        local_path: str,
+        *,
+        pinned_host_key: str | None,
+        remove: bool = False,
+    ) -> None:
+        """Copy the host's file `remote_path` to `local_path`; with `remove`, delete it on the host
+        once it is copied whole."""
+        connected = await self.connect(endpoint, login, pinned_host_key)
+        try:
+            async with connected.connection.start_sftp_client() as sftp:
+                await sftp.get(remote_path, local_path)
+                if remove:
+                    await sftp.remove(remote_path)
+        except asyncssh.SFTPError as exc:
+            raise TransferFailed(f"Could not copy {remote_path} from {endpoint.host}: {exc.reason}.") from exc
+        except (asyncssh.Error, OSError) as exc:
+            self._forget(endpoint)
+            raise HostUnreachable(f"Lost the SSH connection to {endpoint}: {exc}.") from exc
+
+    async def upload(
+        self,
+        endpoint: Endpoint,
+        login: Login,
+        local_path: str,
+        remote_path: str,
+        *,
+        pinned_host_key: str | None,
+    ) -> None:
+        """Copy `local_path` to `remote_path` on the host, in a directory only the login user may
+        enter (created 0700 when missing)."""
+        connected = await self.connect(endpoint, login, pinned_host_key)
+        directory = shlex.quote(posixpath.dirname(remote_path) or ".")
+        try:
+            prepared = await connected.connection.run(f"mkdir -p {directory} && chmod 0700 {directory}")
+            if prepared.exit_status != 0:
+                raise TransferFailed(f"Could not create the directory {directory} on {endpoint.host}.")
+            async with connected.connection.start_sftp_client() as sftp:
+                await sftp.put(local_path, remote_path)
+        except asyncssh.SFTPError as exc:
+            raise TransferFailed(f"Could not copy {remote_path} to {endpoint.host}: {exc.reason}.") from exc
+        except (asyncssh.Error, OSError) as exc:
+            self._forget(endpoint)
+            raise HostUnreachable(f"Lost the SSH connection to {endpoint}: {exc}.") from exc
 
     @staticmethod
     def _command(staging: str, time_limit: float, run_as: str | None) -> str:

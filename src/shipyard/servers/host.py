@@ -136,6 +136,54 @@ async def run(
     return result
 
 
+async def _reach(sessions: async_sessionmaker[AsyncSession], server_id: int) -> Target:
+    async with sessions() as session:
+        server = await repository.with_secrets(session, server_id)
+        if server is None:
+            raise HostActionFailed(f"Server {server_id} no longer exists.")
+        return await target(sessions, server)
+
+
+async def fetch(
+    sessions: async_sessionmaker[AsyncSession],
+    server_id: int,
+    remote_path: str,
+    local_path: str,
+    *,
+    remove: bool = False,
+) -> None:
+    """Copy a file from the server to Shipyard (with `remove`, then delete it on the server).
+
+    Raises HostActionFailed when the host is unreachable or the file cannot be copied."""
+    reach = await _reach(sessions, server_id)
+    try:
+        await _remote.download(
+            reach.endpoint,
+            reach.login,
+            remote_path,
+            local_path,
+            pinned_host_key=reach.host_key,
+            remove=remove,
+        )
+    except RemoteError as exc:
+        raise HostActionFailed(str(exc)) from exc
+
+
+async def send(
+    sessions: async_sessionmaker[AsyncSession], server_id: int, local_path: str, remote_path: str
+) -> None:
+    """Copy a file from Shipyard to the server, into a directory private to root.
+
+    Raises HostActionFailed when the host is unreachable or the file cannot be copied."""
+    reach = await _reach(sessions, server_id)
+    try:
+        await _remote.upload(
+            reach.endpoint, reach.login, local_path, remote_path, pinned_host_key=reach.host_key
+        )
+    except RemoteError as exc:
+        raise HostActionFailed(str(exc)) from exc
+
+
 async def disconnect(sessions: async_sessionmaker[AsyncSession], server_id: int) -> None:
     """Drop pooled connections to the server (after its access was revoked)."""
     async with sessions() as session:
