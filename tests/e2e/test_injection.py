@@ -124,7 +124,43 @@ def endpoints(token: str) -> list[Endpoint]:
             ("server_id", "server_token"),
         ),
         Endpoint("/papertrail/install", {"host": "logs.example.test:12345"}, ("host",)),
+        Endpoint(
+            "/backup-configs",
+            {
+                "provider": "custom",
+                "credentials": {
+                    "endpoint": "http://127.0.0.1:9",
+                    "region": "us-east-1",
+                    "bucket": f"inj-{token}",
+                    "access_key": "key",
+                    "secret_key": "secret",
+                },
+                "frequency": {"type": "custom", "custom": "0 3 * * *"},
+                "directory": "backups/db",
+                "email": "ops@example.test",
+                "retention": 3,
+                "databases": [2**31 - 1],  # no such database: refused too, beside the field
+            },
+            (
+                "provider",
+                "credentials.endpoint",
+                "credentials.region",
+                "credentials.bucket",
+                "frequency.type",
+                "frequency.custom",
+                "directory",
+                "email",
+            ),
+            "/backup-configs",
+            "backups",
+        ),
     ]
+
+
+def with_value(body: dict[str, Any], field: str, value: str) -> dict[str, Any]:
+    """A copy of `body` with `field` (dotted for a nested one: `credentials.bucket`) set to `value`."""
+    head, _, rest = field.partition(".")
+    return {**body, head: with_value(body[head], rest, value) if rest else value}
 
 
 def url(server_id: int, path: str) -> str:
@@ -150,7 +186,7 @@ def test_injection_payloads_are_refused_everywhere_and_run_nothing(
             before = count(http, sid, endpoint)
             for attacked in endpoint.fields:
                 for payload in PAYLOADS:
-                    body = {**endpoint.body, attacked: payload}
+                    body = with_value(endpoint.body, attacked, payload)
                     response = http.post(f"/api/v1{url(sid, endpoint.path)}", json=body)
                     errors = response.json().get("errors", {}) if response.status_code == 422 else {}
                     if response.status_code != 422 or attacked not in errors:
