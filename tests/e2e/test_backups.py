@@ -25,8 +25,11 @@ STAMP = r"\d{14}"
 DATE = re.compile(r"^\d{1,2}(st|nd|rd|th) [A-Z][a-z]{2} \d{2}:\d{2} (AM|PM)\Z")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def s3() -> Iterator[LocalS3]:
+    """Once per test process: moto's accounts and its auth switch are global to the process, so a
+    second LocalS3 (when pytest re-creates a module fixture around the backend parameter) would
+    start with authentication already on and could not make its user."""
     storage = LocalS3().start()
     yield storage
     storage.stop()
