@@ -18,6 +18,7 @@ from shipyard.servers.monitors.models import Monitor, MonitorSample
 from shipyard.servers.nginx_templates.models import NginxTemplate
 from shipyard.servers.php.models import PhpVersion
 from shipyard.servers.recipes.models import Recipe
+from shipyard.servers.sites.models import Site
 
 __all__ = [
     "AccessToken",
@@ -42,6 +43,7 @@ __all__ = [
     "ScheduledJob",
     "Server",
     "ServerEvent",
+    "Site",
     "SshKey",
     "SystemFlag",
     "SystemSecret",

@@ -1,10 +1,11 @@
 """Shell injection through the API: every field of every create endpoint that names something on
 the host refuses the payloads with a 422 naming the field, creates nothing, and runs nothing.
 
-The payloads would each create a marker file on the host if any reached a shell unquoted. Fields
-that are code or secrets by design (a daemon's or scheduled job's command, a recipe's script, a
-template's nginx content, a password) are not names: they are stored and used as given, quoted
-whole, and are left out here. Server creation and update are covered in test_servers.py.
+The payloads would each create a marker file on the host if any reached a shell unquoted. A field
+written `aliases.0` is the first item of a list. Fields that are code or secrets by design (a
+daemon's or scheduled job's command, a recipe's script, a template's nginx content, a password)
+are not names: they are stored and used as given, quoted whole, and are left out here. Server
+creation and update are covered in test_servers.py.
 """
 
 from __future__ import annotations
@@ -124,6 +125,32 @@ def endpoints(token: str) -> list[Endpoint]:
             ("server_id", "server_token"),
         ),
         Endpoint("/papertrail/install", {"host": "logs.example.test:12345"}, ("host",)),
+        Endpoint(
+            "/sites",
+            {
+                "domain": f"{name}.test",
+                "project_type": "php",
+                "aliases": [f"www.{name}.test"],
+                "directory": "/public",
+                "isolated": True,
+                "username": name,
+                "php_version": "php82",
+                "nginx_template": "default",
+                "database": f"{name}db",
+            },
+            (
+                "domain",
+                "aliases.0",
+                "directory",
+                "username",
+                "php_version",
+                "nginx_template",
+                "database",
+                "project_type",
+            ),
+            "/sites",
+            "sites",
+        ),
     ]
 
 
@@ -150,7 +177,9 @@ def test_injection_payloads_are_refused_everywhere_and_run_nothing(
             before = count(http, sid, endpoint)
             for attacked in endpoint.fields:
                 for payload in PAYLOADS:
-                    body = {**endpoint.body, attacked: payload}
+                    # `aliases.0` attacks the first item of the list `aliases`.
+                    field, _, index = attacked.partition(".")
+                    body = {**endpoint.body, field: [payload] if index else payload}
                     response = http.post(f"/api/v1{url(sid, endpoint.path)}", json=body)
                     errors = response.json().get("errors", {}) if response.status_code == 422 else {}
                     if response.status_code != 422 or attacked not in errors:
