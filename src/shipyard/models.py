@@ -19,6 +19,7 @@ from shipyard.servers.monitors.models import Monitor, MonitorSample
 from shipyard.servers.nginx_templates.models import NginxTemplate
 from shipyard.servers.php.models import PhpVersion
 from shipyard.servers.recipes.models import Recipe
+from shipyard.servers.sites.models import Site
 
 __all__ = [
     "AccessToken",
@@ -45,6 +46,7 @@ __all__ = [
     "ScheduledJob",
     "Server",
     "ServerEvent",
+    "Site",
     "SshKey",
     "SystemFlag",
     "SystemSecret",

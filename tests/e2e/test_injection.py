@@ -1,10 +1,11 @@
 """Shell injection through the API: every field of every create endpoint that names something on
 the host refuses the payloads with a 422 naming the field, creates nothing, and runs nothing.
 
-The payloads would each create a marker file on the host if any reached a shell unquoted. Fields
-that are code or secrets by design (a daemon's or scheduled job's command, a recipe's script, a
-template's nginx content, a password) are not names: they are stored and used as given, quoted
-whole, and are left out here. Server creation and update are covered in test_servers.py.
+The payloads would each create a marker file on the host if any reached a shell unquoted. A field
+written `aliases.0` is the first item of a list. Fields that are code or secrets by design (a
+daemon's or scheduled job's command, a recipe's script, a template's nginx content, a password)
+are not names: they are stored and used as given, quoted whole, and are left out here. Server
+creation and update are covered in test_servers.py.
 """
 
 from __future__ import annotations
@@ -154,12 +155,43 @@ def endpoints(token: str) -> list[Endpoint]:
             "/backup-configs",
             "backups",
         ),
+        Endpoint(
+            "/sites",
+            {
+                "domain": f"{name}.test",
+                "project_type": "php",
+                "aliases": [f"www.{name}.test"],
+                "directory": "/public",
+                "isolated": True,
+                "username": name,
+                "php_version": "php82",
+                "nginx_template": "default",
+                "database": f"{name}db",
+            },
+            (
+                "domain",
+                "aliases.0",
+                "directory",
+                "username",
+                "php_version",
+                "nginx_template",
+                "database",
+                "project_type",
+            ),
+            "/sites",
+            "sites",
+        ),
     ]
 
 
-def with_value(body: dict[str, Any], field: str, value: str) -> dict[str, Any]:
-    """A copy of `body` with `field` (dotted for a nested one: `credentials.bucket`) set to `value`."""
+def with_value(body: Any, field: str, value: str) -> Any:
+    """A copy of `body` with `field` set to `value`; dotted for a nested field (`credentials.bucket`)
+    or an item of a list (`aliases.0`)."""
     head, _, rest = field.partition(".")
+    if isinstance(body, list):
+        items = list(body)
+        items[int(head)] = with_value(items[int(head)], rest, value) if rest else value
+        return items
     return {**body, head: with_value(body[head], rest, value) if rest else value}
 
 

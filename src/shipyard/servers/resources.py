@@ -69,16 +69,18 @@ async def _run(
 
 async def install(
     ctx: JobContext, load: Loader[R], resource_id: int, render: Callable[[R], Script], description: str
-) -> None:
-    """Apply the resource on its host and record the outcome in its status."""
+) -> bool | None:
+    """Apply the resource on its host and record the outcome in its status; returns whether the
+    host confirmed (None when the resource is gone)."""
     confirmed = await _run(ctx, load, resource_id, render, description)
     if confirmed is None:
-        return
+        return None
     async with get_sessionmaker()() as session:
         resource = await load(session, resource_id)
         if resource is not None and resource.status != REMOVING:
             resource.status = INSTALLED if confirmed else FAILED
             await session.commit()
+    return confirmed
 
 
 async def remove(
