@@ -12,6 +12,15 @@ from shipyard import __version__
 from shipyard.account.router import router as account_router
 from shipyard.auth.router import admin_router as users_admin_router
 from shipyard.auth.router import router as tokens_router
+from shipyard.ci.agents.router import router as ci_agents_router
+from shipyard.ci.cron.router import router as ci_cron_router
+from shipyard.ci.forges.router import router as ci_forges_router
+from shipyard.ci.pipelines.router import router as ci_pipelines_router
+from shipyard.ci.queue.rpc import router as ci_agent_protocol_router
+from shipyard.ci.repos.router import router as ci_repos_router
+from shipyard.ci.secrets.router import router as ci_secrets_router
+from shipyard.ci.system.router import root_router as ci_metrics_router
+from shipyard.ci.system.router import router as ci_system_router
 from shipyard.core.db import get_engine, get_sessionmaker
 from shipyard.core.settings import get_settings
 from shipyard.http.errors import install_error_handlers
@@ -54,6 +63,8 @@ JOB_MODULES: list[str] = [
     "shipyard.servers.agents.jobs",
     "shipyard.servers.backups.jobs",
     "shipyard.servers.sites.jobs",
+    "shipyard.ci.queue.jobs",
+    "shipyard.ci.cron.jobs",
 ]
 
 
@@ -120,6 +131,15 @@ def create_app() -> FastAPI:
         server_agents_router,
         backups_router,
         sites_router,
+        ci_forges_router,
+        ci_repos_router,
+        ci_pipelines_router,
+        ci_secrets_router,
+        ci_cron_router,
+        ci_agents_router,
+        ci_system_router,
+        ci_metrics_router,
+        ci_agent_protocol_router,
     ):
         app.include_router(router)
     # Outermost first on the way in: maintenance, then XML shaping, then form decoding.

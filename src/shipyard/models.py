@@ -4,6 +4,13 @@ from shipyard.account.models import Credential, Region, RegionSize
 from shipyard.audit.models import AuditEvent
 from shipyard.auth.models import AccessToken, User
 from shipyard.auth.ratelimit import RateLimitWindow
+from shipyard.ci.agents.models import Agent
+from shipyard.ci.cron.models import Cron
+from shipyard.ci.forges.models import Forge
+from shipyard.ci.logs.models import LogLine
+from shipyard.ci.pipelines.models import Pipeline, Step, Workflow
+from shipyard.ci.repos.models import Org, Repo
+from shipyard.ci.secrets.models import Registry, Secret
 from shipyard.core.db import Base
 from shipyard.core.flags import SystemFlag
 from shipyard.core.vault import SystemSecret
@@ -23,32 +30,43 @@ from shipyard.servers.sites.models import Site
 
 __all__ = [
     "AccessToken",
+    "Agent",
     "AuditEvent",
     "Backup",
     "BackupConfiguration",
     "Base",
     "Credential",
+    "Cron",
     "Daemon",
     "Database",
     "DatabaseUser",
     "FirewallRule",
+    "Forge",
     "Job",
     "JobLog",
     "JobStep",
+    "LogLine",
     "Monitor",
     "MonitorSample",
     "NginxTemplate",
+    "Org",
     "PhpVersion",
+    "Pipeline",
     "RateLimitWindow",
     "Recipe",
     "Region",
     "RegionSize",
+    "Registry",
+    "Repo",
     "ScheduledJob",
+    "Secret",
     "Server",
     "ServerEvent",
     "Site",
     "SshKey",
+    "Step",
     "SystemFlag",
     "SystemSecret",
     "User",
+    "Workflow",
 ]

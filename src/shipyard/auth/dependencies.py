@@ -160,3 +160,18 @@ class Authenticator:
                 "Too Many Attempts.", headers=state.headers() | {"Retry-After": str(retry_after)}
             )
         response.headers.update(state.headers())
+
+
+class OptionalAuthenticator:
+    """Like `Authenticator`, but a request without credentials is a guest (None), not a 401.
+
+    Credentials that are present must still be valid: a wrong token is a 401, not a guest.
+    """
+
+    def __init__(self, resource: str) -> None:
+        self.inner = Authenticator(resource)
+
+    async def __call__(self, request: Request, response: Response, session: DbSession) -> Principal | None:
+        if _credentials(request) is None:
+            return None
+        return await self.inner(request, response, session)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -53,3 +53,7 @@ async def token_by_user_and_id(session: AsyncSession, user_id: int, token_id: in
     return await session.scalar(
         select(AccessToken).where(AccessToken.user_id == user_id, AccessToken.id == token_id)
     )
+
+
+async def delete_tokens_of(session: AsyncSession, user_id: int) -> None:
+    await session.execute(delete(AccessToken).where(AccessToken.user_id == user_id))

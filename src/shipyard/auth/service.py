@@ -156,3 +156,27 @@ async def delete_token(session: AsyncSession, user: User, id_or_name: str) -> Ac
         raise NotFound("token")
     await session.delete(token)
     return token
+
+
+async def update_user(
+    session: AsyncSession, user: User, *, email: str | None = None, is_admin: bool | None = None
+) -> User:
+    if email is not None and email != user.email:
+        if not EMAIL_PATTERN.match(email):
+            raise ValidationFailed({"email": ["The email must be a valid email address."]})
+        if await repository.user_by_email(session, email):
+            raise ValidationFailed({"email": ["The email has already been taken."]})
+        user.email = email
+    if is_admin is not None:
+        user.is_admin = is_admin
+    await session.flush()
+    return user
+
+
+async def delete_user(session: AsyncSession, user: User) -> None:
+    await session.delete(user)
+
+
+async def revoke_tokens(session: AsyncSession, user: User) -> None:
+    """Every token of the user stops working."""
+    await repository.delete_tokens_of(session, user.id)

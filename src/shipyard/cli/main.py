@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
+import sys
 from collections.abc import Coroutine
 from typing import Annotated, Any, TypeVar
 
@@ -102,6 +104,19 @@ def worker() -> None:
 
     console.print(f"worker started on {get_settings().resolved_database_url.split('@')[-1]}")
     run(main())
+
+
+@app.command(
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True, "help_option_names": []},
+    add_help_option=False,
+)
+def agent(ctx: typer.Context) -> None:
+    """Run a CI agent: `shipyard agent --server URL --token T [--max-workflows N] [--label k=v]`.
+
+    The agent is its own program (`python -m shipyard_agent`, also `shipyard-agent`) that shares
+    nothing with the server but the protocol: this command only replaces itself with it.
+    """
+    os.execv(sys.executable, [sys.executable, "-m", "shipyard_agent", *ctx.args])
 
 
 @app.command()

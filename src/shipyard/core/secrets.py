@@ -7,6 +7,8 @@ from functools import lru_cache
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import String
 from sqlalchemy.types import TypeDecorator
 
@@ -14,18 +16,29 @@ from shipyard.core.settings import get_settings
 
 
 @lru_cache
-def fernet() -> Fernet:
+def _key() -> bytes:
     """The process key: `SHIPYARD_SECRET_KEY`, else `<data>/secret.key`, created 0600 on first use."""
     settings = get_settings()
     if settings.secret_key:
-        return Fernet(settings.secret_key.encode())
+        return settings.secret_key.encode()
     path = settings.data / "secret.key"
     if not path.exists():
         key = Fernet.generate_key()
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as f:
             f.write(key)
-    return Fernet(path.read_bytes().strip())
+    return path.read_bytes().strip()
+
+
+@lru_cache
+def fernet() -> Fernet:
+    return Fernet(_key())
+
+
+def derive_key(purpose: str, length: int = 32) -> bytes:
+    """Key material for `purpose`, derived from the process key (HKDF-SHA256): the same in every
+    process that shares the key, and different for every purpose."""
+    return HKDF(algorithm=hashes.SHA256(), length=length, salt=None, info=purpose.encode()).derive(_key())
 
 
 def encrypt(plaintext: str) -> str:

@@ -78,6 +78,21 @@ class Settings(BaseSettings):
         default=60.0, gt=0, description="seconds between two looks for backup configurations that are due"
     )
 
+    ci_lease_seconds: float = Field(
+        default=60.0, gt=0, description="CI: how long an agent holds a workflow without renewing its lease"
+    )
+    ci_long_poll_seconds: float = Field(
+        default=20.0, gt=0, le=300, description="CI: how long an agent's request for work waits for one"
+    )
+    ci_queue_tick: float = Field(default=0.2, gt=0, description="CI: seconds between two looks at the queue")
+    ci_stream_seconds: float = Field(
+        default=3600.0, gt=0, description="CI: an SSE stream ends after this long; clients reconnect"
+    )
+    ci_prometheus_token: SecretStr | None = Field(
+        default=None, description="CI: a Bearer token for /metrics besides administrators' tokens"
+    )
+    ci_cron_tick: float = Field(default=30.0, gt=0, description="CI: seconds between two looks for due crons")
+
     smtp_host: str | None = Field(
         default=None, description="SMTP server for e-mail; unset: no e-mail is sent"
     )

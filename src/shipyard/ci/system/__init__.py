@@ -1,0 +1,1 @@
+"""CI users, log level and the extension signing key."""

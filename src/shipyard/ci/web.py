@@ -1,0 +1,25 @@
+"""Small HTTP helpers shared by the CI routers."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from shipyard.core.settings import get_settings
+
+
+def server_url(request: Request) -> str:
+    """Shipyard's own URL as pipelines see it (CI_SYSTEM_URL): the public URL setting, else the request's."""
+    return (get_settings().public_url or str(request.base_url)).rstrip("/")
+
+
+def sse(data: str, *, event: str | None = None, event_id: str | None = None) -> bytes:
+    lines = []
+    if event_id is not None:
+        lines.append(f"id: {event_id}")
+    if event is not None:
+        lines.append(f"event: {event}")
+    lines += [f"data: {part}" for part in data.split("\n")]
+    return ("\n".join(lines) + "\n\n").encode()
+
+
+SSE_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
