@@ -34,7 +34,7 @@ from shipyard.servers.php.router import router as php_router
 from shipyard.servers.recipes.router import router as recipes_router
 from shipyard.servers.router import router as servers_router
 from shipyard.servers.services.router import router as services_router
-from shipyard.servers.sites.router import router as sites_router
+from shipyard.sites.router import router as sites_router
 from shipyard.system.admin import router as admin_router
 from shipyard.system.router import router as system_router
 
@@ -53,7 +53,7 @@ JOB_MODULES: list[str] = [
     "shipyard.servers.recipes.jobs",
     "shipyard.servers.agents.jobs",
     "shipyard.servers.backups.jobs",
-    "shipyard.servers.sites.jobs",
+    "shipyard.sites.jobs",
 ]
 
 

@@ -19,7 +19,7 @@ from shipyard.servers.monitors.models import Monitor, MonitorSample
 from shipyard.servers.nginx_templates.models import NginxTemplate
 from shipyard.servers.php.models import PhpVersion
 from shipyard.servers.recipes.models import Recipe
-from shipyard.servers.sites.models import Site
+from shipyard.sites.models import Site
 
 __all__ = [
     "AccessToken",

@@ -157,6 +157,8 @@ def test_php_and_html_sites_are_served_by_nginx(
     assert host.run(f"readlink /etc/nginx/sites-enabled/{php_domain}").stdout.strip() == vhost
     assert f"server_name {php_domain} www.{php_domain};" in host.run(f"cat {vhost}").stdout
     assert "fastcgi" not in host.run(f"cat /etc/nginx/sites-available/{html_domain}").stdout
+    for part in ("before", "server", "after"):
+        assert exists(host, f"/etc/nginx/forge-conf/{php_domain}/{part}")
     assert "GET / " in host.run(f"cat /var/log/nginx/{php_domain}-access.log").stdout
     assert host.run("nginx -t", check=False).returncode == 0
 
@@ -168,6 +170,7 @@ def test_php_and_html_sites_are_served_by_nginx(
         f"/home/forge/{php_domain}",
         f"/home/forge/{html_domain}",
         f"/var/log/nginx/{php_domain}-access.log",
+        f"/etc/nginx/forge-conf/{php_domain}",
     ):
         assert not exists(host, path), path
     wait_until(lambda: not fetch(host, php_domain).text.startswith("42 "), 30, "the site to be gone")
@@ -304,6 +307,12 @@ def test_updates_rerender_the_site_on_the_host(provisioned: Provisioned, sites: 
     sites.wait(sid)
     served(host, first, "This site is ready.")
     write_as(host, "forge", f"/home/forge/{first}/web/index.php", "<?php echo 'from web/';")
+    # What other features add to the site's nginx configuration goes into its forge-conf parts.
+    host.run(
+        f"echo 'add_header X-Part-Test on always;' > /etc/nginx/forge-conf/{first}/server/test.conf"
+        " && nginx -t && systemctl reload nginx"
+    )
+    wait_until(lambda: fetch(host, first).headers.get("x-part-test") == "on", 30, "nginx to take the part")
 
     updated = sites.http.put(
         f"{sites.base}/{sid}", json={"name": renamed, "directory": "/web/", "aliases": [f"www.{renamed}"]}
@@ -314,7 +323,8 @@ def test_updates_rerender_the_site_on_the_host(provisioned: Provisioned, sites: 
     assert body["status"] == "installing" and body["web_directory"] == f"/home/forge/{renamed}/web"
     sites.wait(sid)
     served(host, renamed, "from web/")
-    served(host, f"www.{renamed}", "from web/")
+    assert served(host, f"www.{renamed}", "from web/").headers.get("x-part-test") == "on"
+    assert not exists(host, f"/etc/nginx/forge-conf/{first}")
     for old in (first, alias):
         assert "from web/" not in fetch(host, old).text
     assert not exists(host, f"/home/forge/{first}") and exists(

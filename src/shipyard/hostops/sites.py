@@ -2,11 +2,13 @@
 
 A site of `user` for `domain` lives in `/home/<user>/<domain>` (its root) and is served from
 `<root><directory>` (its web directory). Its vhost is `/etc/nginx/sites-available/<domain>`,
-enabled by a symlink in `sites-enabled`; a changed vhost is kept only when `nginx -t` passes,
-otherwise the previous files are put back. Sites run PHP as their user: the server's user
-(`forge`) through the `www` pool of their PHP version, an isolated site through a pool of its
-own, `site-<id>`, listening on `/run/php/php<version>-fpm-site-<id>.sock`. Files inside a site's
-directory are written and read as the site user, never as root.
+enabled by a symlink in `sites-enabled`. What other site features add to nginx (certificates,
+redirect and security rules, upstreams) are files in `/etc/nginx/forge-conf/<domain>/{before,
+server,after}/`, which the vhost includes as Forge's does (`render_nginx_part`). A changed vhost
+is kept only when `nginx -t` passes, otherwise the previous files are put back. Sites run PHP as
+their user: the server's user (`forge`) through the `www` pool of their PHP version, an isolated
+site through a pool of its own, `site-<id>`, listening on `/run/php/php<version>-fpm-site-<id>.sock`.
+Files inside a site's directory are written and read as the site user, never as root.
 """
 
 from __future__ import annotations
@@ -85,6 +87,23 @@ def vhost_path(domain: str) -> str:
 
 def enabled_path(domain: str) -> str:
     return f"/etc/nginx/sites-enabled/{domain}"
+
+
+def conf_dir(domain: str) -> str:
+    """Where the files other site features add to the site's nginx configuration live."""
+    return f"/etc/nginx/forge-conf/{domain}"
+
+
+# Where in the vhost each part's files are included: before the site's server block (http
+# context: upstreams, other server blocks), inside it, or after it.
+NGINX_PARTS = ("before", "server", "after")
+_PART_FILE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}\.conf\Z")
+
+
+def includes_part(template: str, part: str) -> bool:
+    """Whether a site's vhost template includes the files of `part` (a hand-edited one may not)."""
+    include = r"include\s+(?:/etc/nginx/)?forge-conf/\{\{ SITE \}\}/" + re.escape(part) + r"/\*\s*;"
+    return re.search(include, template) is not None
 
 
 @lru_cache
@@ -239,6 +258,9 @@ def render_install(spec: SiteSpec, *, previous_domain: str | None = None) -> Scr
         previous_enabled=enabled_path(previous) if previous else None,
         previous_root=site_root(spec.user, previous) if previous else None,
         previous_domain=previous,
+        conf=conf_dir(spec.domain),
+        previous_conf=conf_dir(previous) if previous else None,
+        parts=NGINX_PARTS,
     )
 
 
@@ -256,7 +278,7 @@ def render_remove(spec: SiteSpec, *, remove_user: bool, previous_domain: str | N
         "site_remove.sh.j2",
         spec=spec,
         places=[
-            (domain, vhost_path(domain), enabled_path(domain), site_root(spec.user, domain))
+            (domain, vhost_path(domain), enabled_path(domain), site_root(spec.user, domain), conf_dir(domain))
             for domain in domains
         ],
         remove_user=remove_user and spec.isolated,
@@ -272,6 +294,41 @@ def render_nginx_update(spec: SiteSpec) -> Script:
         vhost=vhost_path(spec.domain),
         enabled=enabled_path(spec.domain),
         spec=spec,
+    )
+
+
+def render_nginx_part(
+    domain: str, part: str, name: str, content: str | None, *, files: dict[str, tuple[str, str]] | None = None
+) -> Script:
+    """Put `content` in the site's nginx file `forge-conf/<domain>/<part>/<name>` (None: remove it),
+    and `files` (host path -> (content, mode), e.g. certificates or an htpasswd file, root-owned,
+    readable by nginx) beside it; all kept only when `nginx -t` passes, then nginx reloads.
+    A file of `files` mapped to content "" is removed."""
+    if site_domain(domain) != domain:
+        raise ValueError(f"not a site domain: {domain!r}")
+    if part not in NGINX_PARTS or not _PART_FILE.match(name):
+        raise ValueError(f"not a site nginx file: {part!r}/{name!r}")
+    extra = files or {}
+    for path, (_, mode) in extra.items():
+        if (
+            not path.startswith("/etc/nginx/")
+            or web_directory(path) != path
+            or not re.fullmatch(r"0[0-7]{3}", mode)
+        ):
+            raise ValueError(f"not a file under /etc/nginx: {path!r} ({mode!r})")
+    staged = {f"extra-{n}": text for n, (text, _) in enumerate(extra.values()) if text}
+    if content is not None:
+        staged["part.conf"] = content
+    return _script(
+        "site-nginx-part",
+        "site_nginx_part.sh.j2",
+        files=staged,
+        dir=f"{conf_dir(domain)}/{part}",
+        path=f"{conf_dir(domain)}/{part}/{name}",
+        present=content is not None,
+        extra=[
+            (f"extra-{n}", path, mode, bool(text)) for n, (path, (text, mode)) in enumerate(extra.items())
+        ],
     )
 
 

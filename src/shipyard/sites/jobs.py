@@ -8,9 +8,9 @@ from shipyard.hostops.sites import render_install, render_remove
 from shipyard.jobs.context import JobContext
 from shipyard.jobs.registry import job
 from shipyard.servers import resources
-from shipyard.servers.sites import repository
-from shipyard.servers.sites.models import Site
-from shipyard.servers.sites.service import spec_of
+from shipyard.sites import repository
+from shipyard.sites.models import Site
+from shipyard.sites.service import spec_of
 
 
 async def _apply(ctx: JobContext, resource_id: int, description: str) -> None:

@@ -15,9 +15,9 @@ from shipyard.hostops.sites import web_path
 from shipyard.http.pagination import Paging, set_page_headers
 from shipyard.http.params import ResourceId
 from shipyard.http.session import DbSession
-from shipyard.servers.sites import service
-from shipyard.servers.sites.models import Site
-from shipyard.servers.sites.schemas import (
+from shipyard.sites import service
+from shipyard.sites.models import Site
+from shipyard.sites.schemas import (
     EnvContent,
     NginxContent,
     SiteAliases,

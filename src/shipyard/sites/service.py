@@ -48,9 +48,9 @@ from shipyard.servers.databases.schemas import DatabaseCreate
 from shipyard.servers.models import Server
 from shipyard.servers.nginx_templates import service as nginx_templates
 from shipyard.servers.php import service as php
-from shipyard.servers.sites import repository
-from shipyard.servers.sites.models import Site
-from shipyard.servers.sites.schemas import SiteCreate, SiteUpdate
+from shipyard.sites import repository
+from shipyard.sites.models import Site
+from shipyard.sites.schemas import SiteCreate, SiteUpdate
 
 DOMAIN_RULE = "The {field} must be a domain name: letters, digits, '-' and dots (at most 253)."
 ALIAS_RULE = "An alias must be a domain name; '*.' sub-domain wildcards need wildcards enabled."

@@ -6,7 +6,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from shipyard.servers.sites.models import Site
+from shipyard.sites.models import Site
 
 
 async def for_host(session: AsyncSession, site_id: int) -> Site | None:
