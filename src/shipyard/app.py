@@ -34,7 +34,10 @@ from shipyard.servers.php.router import router as php_router
 from shipyard.servers.recipes.router import router as recipes_router
 from shipyard.servers.router import router as servers_router
 from shipyard.servers.services.router import router as services_router
+from shipyard.sites.balancing.router import router as balancing_router
+from shipyard.sites.redirects.router import router as redirect_rules_router
 from shipyard.sites.router import router as sites_router
+from shipyard.sites.security.router import router as security_rules_router
 from shipyard.system.admin import router as admin_router
 from shipyard.system.router import router as system_router
 
@@ -54,6 +57,9 @@ JOB_MODULES: list[str] = [
     "shipyard.servers.agents.jobs",
     "shipyard.servers.backups.jobs",
     "shipyard.sites.jobs",
+    "shipyard.sites.redirects.jobs",
+    "shipyard.sites.security.jobs",
+    "shipyard.sites.balancing.jobs",
 ]
 
 
@@ -120,6 +126,9 @@ def create_app() -> FastAPI:
         server_agents_router,
         backups_router,
         sites_router,
+        redirect_rules_router,
+        security_rules_router,
+        balancing_router,
     ):
         app.include_router(router)
     # Outermost first on the way in: maintenance, then XML shaping, then form decoding.

@@ -19,13 +19,17 @@ from shipyard.servers.monitors.models import Monitor, MonitorSample
 from shipyard.servers.nginx_templates.models import NginxTemplate
 from shipyard.servers.php.models import PhpVersion
 from shipyard.servers.recipes.models import Recipe
+from shipyard.sites.balancing.models import Balancing
 from shipyard.sites.models import Site
+from shipyard.sites.redirects.models import RedirectRule
+from shipyard.sites.security.models import SecurityCredential, SecurityRule
 
 __all__ = [
     "AccessToken",
     "AuditEvent",
     "Backup",
     "BackupConfiguration",
+    "Balancing",
     "Base",
     "Credential",
     "Daemon",
@@ -41,9 +45,12 @@ __all__ = [
     "PhpVersion",
     "RateLimitWindow",
     "Recipe",
+    "RedirectRule",
     "Region",
     "RegionSize",
     "ScheduledJob",
+    "SecurityCredential",
+    "SecurityRule",
     "Server",
     "ServerEvent",
     "Site",

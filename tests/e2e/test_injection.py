@@ -5,7 +5,8 @@ The payloads would each create a marker file on the host if any reached a shell 
 written `aliases.0` is the first item of a list. Fields that are code or secrets by design (a
 daemon's or scheduled job's command, a recipe's script, a template's nginx content, a password)
 are not names: they are stored and used as given, quoted whole, and are left out here. Server
-creation and update are covered in test_servers.py.
+creation and update are covered in test_servers.py; load balancing (numbers and a method from a
+fixed list) in test_site_rules.py.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import asyncssh
 import httpx
 
 from tests.support.api import client
-from tests.support.forge import Provisioned
+from tests.support.forge import Provisioned, wait_until
 from tests.support.server import ShipyardServer
 
 MARKER = "/tmp/shipyard-injected"
@@ -46,8 +47,9 @@ class Endpoint:
     key: str | None = None
 
 
-def endpoints(token: str) -> list[Endpoint]:
+def endpoints(token: str, site_id: int) -> list[Endpoint]:
     name = f"inj{token}"
+    site = f"/sites/{site_id}"
     return [
         Endpoint(
             "/daemons",
@@ -181,6 +183,20 @@ def endpoints(token: str) -> list[Endpoint]:
             "/sites",
             "sites",
         ),
+        Endpoint(
+            f"{site}/redirect-rules",
+            {"from": "/old", "to": "https://example.com/new", "type": "permanent"},
+            ("from", "to", "type"),
+            f"{site}/redirect-rules",
+            "redirect_rules",
+        ),
+        Endpoint(
+            f"{site}/security-rules",
+            {"name": name, "path": "/admin", "credentials": [{"username": name, "password": "secret"}]},
+            ("name", "path", "credentials.0.username"),
+            f"{site}/security-rules",
+            "security_rules",
+        ),
     ]
 
 
@@ -214,7 +230,10 @@ def test_injection_payloads_are_refused_everywhere_and_run_nothing(
     host.run(f"rm -f {MARKER}")
     accepted: list[tuple[str, str, str, int]] = []
     with client(server, provisioned.owner) as http:
-        for endpoint in endpoints(secrets.token_hex(3)):
+        token = secrets.token_hex(3)
+        created = http.post(f"/api/v1/servers/{sid}/sites", json={"domain": f"injsite{token}.test"})
+        site = created.json()["site"]
+        for endpoint in endpoints(token, site["id"]):
             before = count(http, sid, endpoint)
             for attacked in endpoint.fields:
                 for payload in PAYLOADS:
@@ -229,6 +248,9 @@ def test_injection_payloads_are_refused_everywhere_and_run_nothing(
         assert after["blackfire_status"] is None and after["papertrail_status"] is None
         recipes = http.get("/api/v1/recipes").json()["recipes"]
         assert not [r for r in recipes if r["name"].startswith("inj")]
+        site_url = f"/api/v1/servers/{sid}/sites/{site['id']}"
+        assert http.delete(site_url).status_code == 204
+        wait_until(lambda: http.get(site_url).status_code == 404, 120, "the site's removal")
     assert not accepted, "\n".join(
         sorted({f"{path} {attacked}: {status}" for path, attacked, _, status in accepted})
     )

@@ -89,6 +89,11 @@ def enabled_path(domain: str) -> str:
     return f"/etc/nginx/sites-enabled/{domain}"
 
 
+def auth_dir(site_id: int) -> str:
+    """Where the site's htpasswd files (its security rules) live; by id, so a rename keeps them."""
+    return f"/etc/nginx/htpasswd/site-{site_id}"
+
+
 def conf_dir(domain: str) -> str:
     """Where the files other site features add to the site's nginx configuration live."""
     return f"/etc/nginx/forge-conf/{domain}"
@@ -112,7 +117,16 @@ def html_template() -> str:
     return files("shipyard.hostops").joinpath("templates/nginx/site-html.conf").read_text()
 
 
-def default_site_template(project_type: str) -> str:
+@lru_cache
+def balancer_template() -> str:
+    """The default vhost of a site on a load balancer: it proxies to the site's upstream."""
+    return files("shipyard.hostops").joinpath("templates/nginx/site-balancer.conf").read_text()
+
+
+def default_site_template(project_type: str, *, balancer: bool = False) -> str:
+    """The vhost a site gets without a chosen template (`balancer`: it is on a load balancer)."""
+    if balancer:
+        return balancer_template()
     return html_template() if project_type == "html" else default_template()
 
 
@@ -282,6 +296,7 @@ def render_remove(spec: SiteSpec, *, remove_user: bool, previous_domain: str | N
             for domain in domains
         ],
         remove_user=remove_user and spec.isolated,
+        site_dirs=[auth_dir(spec.id)],
     )
 
 

@@ -60,6 +60,7 @@ DIRECTORY_RULE = (
 )
 TAKEN = "The domain has already been taken on this server."
 HOST_SECONDS = 60
+LOADBALANCER = "loadbalancer"
 LOG_LINES = 500
 ENV_MODE = "0640"
 LARAVEL_LOG = "storage/logs/laravel.log"
@@ -159,9 +160,10 @@ async def _php_version(
 async def _template(
     session: AsyncSession, user: User, server: Server, chosen: int | str | None, project_type: str, add: Add
 ) -> str:
-    """The vhost template: the default one for the project type, or one of the server's templates."""
+    """The vhost template: the default one for the project type (on a load balancer: the one that
+    proxies to the site's upstream), or one of the server's templates."""
     if chosen is None or chosen == "default":
-        return default_site_template(project_type)
+        return default_site_template(project_type, balancer=server.type == LOADBALANCER)
     template_id = 0
     if isinstance(chosen, int):
         template_id = chosen
@@ -344,7 +346,7 @@ async def _on_host(
         raise servers.ActionFailed("The site is still being installed; try again once it is installed.")
     if writing and site.status == resources.REMOVING:
         raise servers.ActionFailed("The site is being removed.")
-    if writing and _host_domain(site) != site.name:
+    if writing and host_domain(site) != site.name:
         raise servers.ActionFailed(
             f"The server still has the site as {site.host_name}: its rename did not complete (see the "
             "server's events). Update the site again first."
@@ -352,7 +354,7 @@ async def _on_host(
     return site, server
 
 
-def _host_domain(site: Site) -> str:
+def host_domain(site: Site) -> str:
     """The domain the host has the site under: its name, unless a rename did not reach the host."""
     return site.host_name or site.name
 
@@ -397,7 +399,7 @@ async def nginx_config(session: AsyncSession, user: User, server_id: int, site_i
     """The site's vhost as it is on the host."""
     site, server = await _on_host(session, user, server_id, site_id, writing=False)
     content = await _read(
-        session, user, server, render_read_vhost(_host_domain(site)), f"Reading the vhost of site {site.id}"
+        session, user, server, render_read_vhost(host_domain(site)), f"Reading the vhost of site {site.id}"
     )
     if content is None:
         raise servers.ActionFailed("The site's nginx configuration is not on the server.")
@@ -429,7 +431,7 @@ async def update_nginx_config(
 
 
 def _site_file(site: Site, relative: str) -> str:
-    return f"{site_root(site.username, _host_domain(site))}/{relative}"
+    return f"{site_root(site.username, host_domain(site))}/{relative}"
 
 
 async def env(session: AsyncSession, user: User, server_id: int, site_id: int) -> str:
