@@ -20,6 +20,12 @@ from shipyard.http.forms import FormBodyMiddleware
 from shipyard.http.maintenance import MaintenanceMiddleware
 from shipyard.jobs.registry import load_job_modules
 from shipyard.jobs.worker import Worker
+from shipyard.releases.actions.router import router as release_actions_router
+from shipyard.releases.deployments.router import router as release_deployments_router
+from shipyard.releases.environment.router import router as release_environment_router
+from shipyard.releases.hooks.router import router as release_hooks_router
+from shipyard.releases.projects.router import router as projects_router
+from shipyard.releases.servers.router import router as project_servers_router
 from shipyard.servers.agents.router import router as server_agents_router
 from shipyard.servers.backups.router import router as backups_router
 from shipyard.servers.cron.router import router as cron_router
@@ -54,6 +60,7 @@ JOB_MODULES: list[str] = [
     "shipyard.servers.agents.jobs",
     "shipyard.servers.backups.jobs",
     "shipyard.servers.sites.jobs",
+    "shipyard.releases.deployments.jobs",
 ]
 
 
@@ -120,6 +127,12 @@ def create_app() -> FastAPI:
         server_agents_router,
         backups_router,
         sites_router,
+        projects_router,
+        project_servers_router,
+        release_hooks_router,
+        release_deployments_router,
+        release_environment_router,
+        release_actions_router,
     ):
         app.include_router(router)
     # Outermost first on the way in: maintenance, then XML shaping, then form decoding.

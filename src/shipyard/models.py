@@ -8,6 +8,10 @@ from shipyard.core.db import Base
 from shipyard.core.flags import SystemFlag
 from shipyard.core.vault import SystemSecret
 from shipyard.jobs.models import Job, JobLog, JobStep
+from shipyard.releases.deployments.models import Deployment, Process
+from shipyard.releases.hooks.models import Hook
+from shipyard.releases.projects.models import Project
+from shipyard.releases.servers.models import ProjectServer
 from shipyard.servers.backups.models import Backup, BackupConfiguration
 from shipyard.servers.cron.models import ScheduledJob
 from shipyard.servers.daemons.models import Daemon
@@ -31,7 +35,9 @@ __all__ = [
     "Daemon",
     "Database",
     "DatabaseUser",
+    "Deployment",
     "FirewallRule",
+    "Hook",
     "Job",
     "JobLog",
     "JobStep",
@@ -39,6 +45,9 @@ __all__ = [
     "MonitorSample",
     "NginxTemplate",
     "PhpVersion",
+    "Process",
+    "Project",
+    "ProjectServer",
     "RateLimitWindow",
     "Recipe",
     "Region",

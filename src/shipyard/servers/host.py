@@ -136,7 +136,13 @@ async def run(
     return result
 
 
-async def _reach(sessions: async_sessionmaker[AsyncSession], server_id: int) -> Target:
+def remote() -> Remote:
+    """The process's SSH pool, shared with other domains that reach servers (deployments)."""
+    return _remote
+
+
+async def reach(sessions: async_sessionmaker[AsyncSession], server_id: int) -> Target:
+    """How to reach the server as root (see `target`)."""
     async with sessions() as session:
         server = await repository.with_secrets(session, server_id)
         if server is None:
@@ -155,14 +161,14 @@ async def fetch(
     """Copy a file from the server to Shipyard (with `remove`, then delete it on the server).
 
     Raises HostActionFailed when the host is unreachable or the file cannot be copied."""
-    reach = await _reach(sessions, server_id)
+    way = await reach(sessions, server_id)
     try:
         await _remote.download(
-            reach.endpoint,
-            reach.login,
+            way.endpoint,
+            way.login,
             remote_path,
             local_path,
-            pinned_host_key=reach.host_key,
+            pinned_host_key=way.host_key,
             remove=remove,
         )
     except RemoteError as exc:
@@ -175,11 +181,9 @@ async def send(
     """Copy a file from Shipyard to the server, into a directory private to root.
 
     Raises HostActionFailed when the host is unreachable or the file cannot be copied."""
-    reach = await _reach(sessions, server_id)
+    way = await reach(sessions, server_id)
     try:
-        await _remote.upload(
-            reach.endpoint, reach.login, local_path, remote_path, pinned_host_key=reach.host_key
-        )
+        await _remote.upload(way.endpoint, way.login, local_path, remote_path, pinned_host_key=way.host_key)
     except RemoteError as exc:
         raise HostActionFailed(str(exc)) from exc
 
