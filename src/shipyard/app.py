@@ -34,7 +34,11 @@ from shipyard.servers.php.router import router as php_router
 from shipyard.servers.recipes.router import router as recipes_router
 from shipyard.servers.router import router as servers_router
 from shipyard.servers.services.router import router as services_router
+from shipyard.sites.apps.router import router as site_apps_router
+from shipyard.sites.integrations.router import router as integrations_router
+from shipyard.sites.packages.router import router as packages_router
 from shipyard.sites.router import router as sites_router
+from shipyard.sites.workers.router import router as workers_router
 from shipyard.system.admin import router as admin_router
 from shipyard.system.router import router as system_router
 
@@ -54,6 +58,9 @@ JOB_MODULES: list[str] = [
     "shipyard.servers.agents.jobs",
     "shipyard.servers.backups.jobs",
     "shipyard.sites.jobs",
+    "shipyard.sites.workers.jobs",
+    "shipyard.sites.integrations.jobs",
+    "shipyard.sites.apps.jobs",
 ]
 
 
@@ -120,6 +127,10 @@ def create_app() -> FastAPI:
         server_agents_router,
         backups_router,
         sites_router,
+        workers_router,
+        integrations_router,
+        site_apps_router,
+        packages_router,
     ):
         app.include_router(router)
     # Outermost first on the way in: maintenance, then XML shaping, then form decoding.

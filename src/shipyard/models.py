@@ -19,7 +19,9 @@ from shipyard.servers.monitors.models import Monitor, MonitorSample
 from shipyard.servers.nginx_templates.models import NginxTemplate
 from shipyard.servers.php.models import PhpVersion
 from shipyard.servers.recipes.models import Recipe
+from shipyard.sites.integrations.models import Integration
 from shipyard.sites.models import Site
+from shipyard.sites.workers.models import Worker
 
 __all__ = [
     "AccessToken",
@@ -32,6 +34,7 @@ __all__ = [
     "Database",
     "DatabaseUser",
     "FirewallRule",
+    "Integration",
     "Job",
     "JobLog",
     "JobStep",
@@ -51,4 +54,5 @@ __all__ = [
     "SystemFlag",
     "SystemSecret",
     "User",
+    "Worker",
 ]

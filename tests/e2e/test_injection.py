@@ -18,7 +18,7 @@ import asyncssh
 import httpx
 
 from tests.support.api import client
-from tests.support.forge import Provisioned
+from tests.support.forge import Provisioned, wait_until
 from tests.support.server import ShipyardServer
 
 MARKER = "/tmp/shipyard-injected"
@@ -44,6 +44,7 @@ class Endpoint:
     fields: tuple[str, ...]
     listing: str | None = None  # the collection that must not grow, with the key of its list
     key: str | None = None
+    method: str = "POST"
 
 
 def endpoints(token: str) -> list[Endpoint]:
@@ -184,6 +185,32 @@ def endpoints(token: str) -> list[Endpoint]:
     ]
 
 
+def site_endpoints(site_id: int) -> list[Endpoint]:
+    """The endpoints of one site's workers, integrations, applications and composer credentials."""
+    site = f"/sites/{site_id}"
+    credential = {"repository_url": "packages.example.com", "username": "oliver", "password": "secret"}
+    return [
+        Endpoint(
+            f"{site}/workers",
+            {"connection": "redis", "queue": "default", "environment": "production", "php_version": "php82"},
+            ("connection", "queue", "environment", "php_version"),
+            f"{site}/workers",
+            "workers",
+        ),
+        Endpoint(f"{site}/integrations/octane", {"server": "swoole"}, ("server",)),
+        Endpoint(f"{site}/integrations/reverb", {"host": "ws.example.test"}, ("host",)),
+        Endpoint(f"{site}/integrations/laravel-maintenance", {"secret": "s3cret"}, ("secret",)),
+        Endpoint(f"{site}/wordpress", {"database": "app", "user": 1}, ("database",)),
+        Endpoint(f"{site}/phpmyadmin", {"database": "app", "user": 1}, ("database",)),
+        Endpoint(
+            f"{site}/packages",
+            {"credentials": [credential]},
+            ("credentials.0.repository_url", "credentials.0.username"),
+            method="PUT",
+        ),
+    ]
+
+
 def with_value(body: Any, field: str, value: str) -> Any:
     """A copy of `body` with `field` set to `value`; dotted for a nested field (`credentials.bucket`)
     or an item of a list (`aliases.0`)."""
@@ -214,12 +241,16 @@ def test_injection_payloads_are_refused_everywhere_and_run_nothing(
     host.run(f"rm -f {MARKER}")
     accepted: list[tuple[str, str, str, int]] = []
     with client(server, provisioned.owner) as http:
-        for endpoint in endpoints(secrets.token_hex(3)):
+        token = secrets.token_hex(3)
+        created = http.post(f"/api/v1/servers/{sid}/sites", json={"domain": f"inj{token}.apps.test"})
+        assert created.status_code == 200, created.text
+        site_id = created.json()["site"]["id"]
+        for endpoint in [*endpoints(token), *site_endpoints(site_id)]:
             before = count(http, sid, endpoint)
             for attacked in endpoint.fields:
                 for payload in PAYLOADS:
                     body = with_value(endpoint.body, attacked, payload)
-                    response = http.post(f"/api/v1{url(sid, endpoint.path)}", json=body)
+                    response = http.request(endpoint.method, f"/api/v1{url(sid, endpoint.path)}", json=body)
                     errors = response.json().get("errors", {}) if response.status_code == 422 else {}
                     if response.status_code != 422 or attacked not in errors:
                         accepted.append((endpoint.path, attacked, payload, response.status_code))
@@ -229,6 +260,12 @@ def test_injection_payloads_are_refused_everywhere_and_run_nothing(
         assert after["blackfire_status"] is None and after["papertrail_status"] is None
         recipes = http.get("/api/v1/recipes").json()["recipes"]
         assert not [r for r in recipes if r["name"].startswith("inj")]
+        assert http.delete(f"/api/v1/servers/{sid}/sites/{site_id}").status_code == 204
+        wait_until(
+            lambda: http.get(f"/api/v1/servers/{sid}/sites/{site_id}").status_code == 404,
+            120,
+            "the site to go",
+        )
     assert not accepted, "\n".join(
         sorted({f"{path} {attacked}: {status}" for path, attacked, _, status in accepted})
     )

@@ -222,7 +222,8 @@ def render_pool(spec: SiteSpec) -> str:
     return render_template("site-pool.conf.j2", spec=spec)
 
 
-def _placeholder(spec: SiteSpec) -> tuple[str, str]:
+def placeholder(spec: SiteSpec) -> tuple[str, str]:
+    """The name and content of the page an empty web directory gets."""
     if spec.uses_php:
         return "index.php", "<?php\n\necho 'This site is ready.', PHP_EOL;\n"
     return "index.html", "<!doctype html>\n<title>Site ready</title>\n<p>This site is ready.</p>\n"
@@ -241,7 +242,7 @@ def render_install(spec: SiteSpec, *, previous_domain: str | None = None) -> Scr
     """
     if previous_domain is not None and site_domain(previous_domain) != previous_domain:
         raise ValueError(f"not a site domain: {previous_domain!r}")
-    index_name, index = _placeholder(spec)
+    index_name, index = placeholder(spec)
     staged = {"vhost.conf": render_vhost(spec), "index": index}
     if spec.uses_php and spec.isolated:
         staged["pool.conf"] = render_pool(spec)
@@ -348,13 +349,20 @@ def render_read_file(user: str, path: str, *, tail: int | None = None) -> Script
     return _script("site-read", "site_read.sh.j2", path=path, user=user, tail=tail, limit=READ_LIMIT)
 
 
-def render_write_file(user: str, path: str, content: str, mode: str) -> Script:
-    """Replace a file of the site, as the site user, with `content` (uploaded, never on a command line)."""
+def render_write_file(user: str, path: str, content: str, mode: str, *, parents: bool = False) -> Script:
+    """Replace a file of the site, as the site user, with `content` (uploaded, never on a command
+    line); with `parents`, the user first creates its directory (mode 0700) and missing parents."""
     _check_user_path(user, path)
     if not re.fullmatch(r"0[0-7]{3}", mode):
         raise ValueError(f"not a file mode: {mode!r}")
     return _script(
-        "site-write", "site_write.sh.j2", files={"content": content}, path=path, user=user, mode=mode
+        "site-write",
+        "site_write.sh.j2",
+        files={"content": content},
+        path=path,
+        user=user,
+        mode=mode,
+        parents=parents,
     )
 
 

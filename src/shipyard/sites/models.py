@@ -32,6 +32,9 @@ class Site(OnServer, Base):
     # The secret in the site's deployment URL.
     deploy_token: Mapped[str] = mapped_column(EncryptedString(512))
     status: Mapped[str] = mapped_column(String(16), default="installing")
+    # The application Shipyard installed into the web directory (WordPress, phpMyAdmin) and its state.
+    app: Mapped[str | None] = mapped_column(String(32))
+    app_status: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     server: Mapped[Server] = relationship(lazy="raise")
