@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shipyard.auth.models import User
@@ -240,7 +241,10 @@ async def create(
         deploy_token=secrets.token_urlsafe(30),
     )
     session.add(site)
-    await session.flush()
+    try:
+        await session.flush()
+    except IntegrityError as exc:  # a simultaneous request took the domain after the check above
+        raise ValidationFailed({"domain": [TAKEN]}) from exc
     resources.enqueue(session, "sites.install", site, actor=actor)
     return site
 
