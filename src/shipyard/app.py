@@ -34,6 +34,7 @@ from shipyard.servers.php.router import router as php_router
 from shipyard.servers.recipes.router import router as recipes_router
 from shipyard.servers.router import router as servers_router
 from shipyard.servers.services.router import router as services_router
+from shipyard.sites.certificates.router import router as certificates_router
 from shipyard.sites.router import router as sites_router
 from shipyard.system.admin import router as admin_router
 from shipyard.system.router import router as system_router
@@ -54,6 +55,7 @@ JOB_MODULES: list[str] = [
     "shipyard.servers.agents.jobs",
     "shipyard.servers.backups.jobs",
     "shipyard.sites.jobs",
+    "shipyard.sites.certificates.jobs",
 ]
 
 
@@ -120,6 +122,7 @@ def create_app() -> FastAPI:
         server_agents_router,
         backups_router,
         sites_router,
+        certificates_router,
     ):
         app.include_router(router)
     # Outermost first on the way in: maintenance, then XML shaping, then form decoding.

@@ -19,14 +19,17 @@ from shipyard.servers.monitors.models import Monitor, MonitorSample
 from shipyard.servers.nginx_templates.models import NginxTemplate
 from shipyard.servers.php.models import PhpVersion
 from shipyard.servers.recipes.models import Recipe
+from shipyard.sites.certificates.models import AcmeAccount, Certificate
 from shipyard.sites.models import Site
 
 __all__ = [
     "AccessToken",
+    "AcmeAccount",
     "AuditEvent",
     "Backup",
     "BackupConfiguration",
     "Base",
+    "Certificate",
     "Credential",
     "Daemon",
     "Database",

@@ -18,11 +18,13 @@ import asyncssh
 import httpx
 
 from tests.support.api import client
-from tests.support.forge import Provisioned
+from tests.support.forge import Provisioned, wait_until
+from tests.support.pki import Authority
 from tests.support.server import ShipyardServer
 
 MARKER = "/tmp/shipyard-injected"
 PUBLIC_KEY = asyncssh.generate_private_key("ssh-ed25519").export_public_key().decode().strip()
+PRIVATE_KEY, CERTIFICATE, _ = Authority.root("injection").issue(["inj.test"])
 
 PAYLOADS = [
     f"x; touch {MARKER}",
@@ -184,6 +186,42 @@ def endpoints(token: str) -> list[Endpoint]:
     ]
 
 
+def site_endpoints(token: str, site_id: int) -> list[Endpoint]:
+    """Endpoints of one site (`site_id`, on the provisioned server)."""
+    certificates = f"/sites/{site_id}/certificates"
+    return [
+        Endpoint(
+            certificates,
+            {
+                "type": "new",
+                "domain": f"inj{token}.test",
+                "country": "US",
+                "state": "NY",
+                "city": "New York",
+                "organization": "Company",
+                "department": "IT",
+            },
+            ("type", "domain", "country", "state", "city", "organization", "department"),
+            certificates,
+            "certificates",
+        ),
+        Endpoint(
+            certificates,
+            {"type": "existing", "key": PRIVATE_KEY, "certificate": CERTIFICATE},
+            ("key", "certificate"),
+            certificates,
+            "certificates",
+        ),
+        Endpoint(
+            f"{certificates}/letsencrypt",
+            {"domains": [f"inj{token}.test"]},
+            ("domains.0",),
+            certificates,
+            "certificates",
+        ),
+    ]
+
+
 def with_value(body: Any, field: str, value: str) -> Any:
     """A copy of `body` with `field` set to `value`; dotted for a nested field (`credentials.bucket`)
     or an item of a list (`aliases.0`)."""
@@ -214,7 +252,11 @@ def test_injection_payloads_are_refused_everywhere_and_run_nothing(
     host.run(f"rm -f {MARKER}")
     accepted: list[tuple[str, str, str, int]] = []
     with client(server, provisioned.owner) as http:
-        for endpoint in endpoints(secrets.token_hex(3)):
+        token = secrets.token_hex(3)
+        site = http.post(f"/api/v1/servers/{sid}/sites", json={"domain": f"inj{token}.test"})
+        assert site.status_code == 200, site.text
+        site_id = site.json()["site"]["id"]
+        for endpoint in [*endpoints(token), *site_endpoints(token, site_id)]:
             before = count(http, sid, endpoint)
             for attacked in endpoint.fields:
                 for payload in PAYLOADS:
@@ -229,6 +271,10 @@ def test_injection_payloads_are_refused_everywhere_and_run_nothing(
         assert after["blackfire_status"] is None and after["papertrail_status"] is None
         recipes = http.get("/api/v1/recipes").json()["recipes"]
         assert not [r for r in recipes if r["name"].startswith("inj")]
+        assert http.delete(f"/api/v1/servers/{sid}/sites/{site_id}").status_code == 204
+        wait_until(
+            lambda: http.get(f"/api/v1/servers/{sid}/sites/{site_id}").status_code == 404, 120, "site removal"
+        )
     assert not accepted, "\n".join(
         sorted({f"{path} {attacked}: {status}" for path, attacked, _, status in accepted})
     )

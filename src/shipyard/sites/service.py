@@ -348,7 +348,7 @@ async def _on_host(
         raise servers.ActionFailed("The site is still being installed; try again once it is installed.")
     if writing and site.status == resources.REMOVING:
         raise servers.ActionFailed("The site is being removed.")
-    if writing and _host_domain(site) != site.name:
+    if writing and host_domain(site) != site.name:
         raise servers.ActionFailed(
             f"The server still has the site as {site.host_name}: its rename did not complete (see the "
             "server's events). Update the site again first."
@@ -356,7 +356,7 @@ async def _on_host(
     return site, server
 
 
-def _host_domain(site: Site) -> str:
+def host_domain(site: Site) -> str:
     """The domain the host has the site under: its name, unless a rename did not reach the host."""
     return site.host_name or site.name
 
@@ -401,7 +401,7 @@ async def nginx_config(session: AsyncSession, user: User, server_id: int, site_i
     """The site's vhost as it is on the host."""
     site, server = await _on_host(session, user, server_id, site_id, writing=False)
     content = await _read(
-        session, user, server, render_read_vhost(_host_domain(site)), f"Reading the vhost of site {site.id}"
+        session, user, server, render_read_vhost(host_domain(site)), f"Reading the vhost of site {site.id}"
     )
     if content is None:
         raise servers.ActionFailed("The site's nginx configuration is not on the server.")
@@ -433,7 +433,7 @@ async def update_nginx_config(
 
 
 def _site_file(site: Site, relative: str) -> str:
-    return f"{site_root(site.username, _host_domain(site))}/{relative}"
+    return f"{site_root(site.username, host_domain(site))}/{relative}"
 
 
 async def env(session: AsyncSession, user: User, server_id: int, site_id: int) -> str:
