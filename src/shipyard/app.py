@@ -34,7 +34,12 @@ from shipyard.servers.php.router import router as php_router
 from shipyard.servers.recipes.router import router as recipes_router
 from shipyard.servers.router import router as servers_router
 from shipyard.servers.services.router import router as services_router
+from shipyard.sites.commands.router import router as site_commands_router
+from shipyard.sites.deployments.router import hook_router as deploy_hook_router
+from shipyard.sites.deployments.router import router as deployments_router
+from shipyard.sites.git.router import router as site_git_router
 from shipyard.sites.router import router as sites_router
+from shipyard.sites.webhooks.router import router as site_webhooks_router
 from shipyard.system.admin import router as admin_router
 from shipyard.system.router import router as system_router
 
@@ -54,6 +59,10 @@ JOB_MODULES: list[str] = [
     "shipyard.servers.agents.jobs",
     "shipyard.servers.backups.jobs",
     "shipyard.sites.jobs",
+    "shipyard.sites.git.jobs",
+    "shipyard.sites.deployments.jobs",
+    "shipyard.sites.webhooks.jobs",
+    "shipyard.sites.commands.jobs",
 ]
 
 
@@ -120,6 +129,11 @@ def create_app() -> FastAPI:
         server_agents_router,
         backups_router,
         sites_router,
+        site_git_router,
+        deployments_router,
+        deploy_hook_router,
+        site_webhooks_router,
+        site_commands_router,
     ):
         app.include_router(router)
     # Outermost first on the way in: maintenance, then XML shaping, then form decoding.

@@ -19,7 +19,10 @@ from shipyard.servers.monitors.models import Monitor, MonitorSample
 from shipyard.servers.nginx_templates.models import NginxTemplate
 from shipyard.servers.php.models import PhpVersion
 from shipyard.servers.recipes.models import Recipe
+from shipyard.sites.commands.models import SiteCommand
+from shipyard.sites.deployments.models import Deployment
 from shipyard.sites.models import Site
+from shipyard.sites.webhooks.models import SiteWebhook
 
 __all__ = [
     "AccessToken",
@@ -31,6 +34,7 @@ __all__ = [
     "Daemon",
     "Database",
     "DatabaseUser",
+    "Deployment",
     "FirewallRule",
     "Job",
     "JobLog",
@@ -47,6 +51,8 @@ __all__ = [
     "Server",
     "ServerEvent",
     "Site",
+    "SiteCommand",
+    "SiteWebhook",
     "SshKey",
     "SystemFlag",
     "SystemSecret",
