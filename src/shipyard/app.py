@@ -35,7 +35,12 @@ from shipyard.servers.recipes.router import router as recipes_router
 from shipyard.servers.router import router as servers_router
 from shipyard.servers.services.router import router as services_router
 from shipyard.sites.certificates.router import router as certificates_router
+from shipyard.sites.commands.router import router as site_commands_router
+from shipyard.sites.deployments.router import hook_router as deploy_hook_router
+from shipyard.sites.deployments.router import router as deployments_router
+from shipyard.sites.git.router import router as site_git_router
 from shipyard.sites.router import router as sites_router
+from shipyard.sites.webhooks.router import router as site_webhooks_router
 from shipyard.system.admin import router as admin_router
 from shipyard.system.router import router as system_router
 
@@ -56,6 +61,10 @@ JOB_MODULES: list[str] = [
     "shipyard.servers.backups.jobs",
     "shipyard.sites.jobs",
     "shipyard.sites.certificates.jobs",
+    "shipyard.sites.git.jobs",
+    "shipyard.sites.deployments.jobs",
+    "shipyard.sites.webhooks.jobs",
+    "shipyard.sites.commands.jobs",
 ]
 
 
@@ -123,6 +132,11 @@ def create_app() -> FastAPI:
         backups_router,
         sites_router,
         certificates_router,
+        site_git_router,
+        deployments_router,
+        deploy_hook_router,
+        site_webhooks_router,
+        site_commands_router,
     ):
         app.include_router(router)
     # Outermost first on the way in: maintenance, then XML shaping, then form decoding.

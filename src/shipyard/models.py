@@ -20,7 +20,10 @@ from shipyard.servers.nginx_templates.models import NginxTemplate
 from shipyard.servers.php.models import PhpVersion
 from shipyard.servers.recipes.models import Recipe
 from shipyard.sites.certificates.models import AcmeAccount, Certificate
+from shipyard.sites.commands.models import SiteCommand
+from shipyard.sites.deployments.models import Deployment
 from shipyard.sites.models import Site
+from shipyard.sites.webhooks.models import SiteWebhook
 
 __all__ = [
     "AccessToken",
@@ -34,6 +37,7 @@ __all__ = [
     "Daemon",
     "Database",
     "DatabaseUser",
+    "Deployment",
     "FirewallRule",
     "Job",
     "JobLog",
@@ -50,6 +54,8 @@ __all__ = [
     "Server",
     "ServerEvent",
     "Site",
+    "SiteCommand",
+    "SiteWebhook",
     "SshKey",
     "SystemFlag",
     "SystemSecret",

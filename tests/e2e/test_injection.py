@@ -4,7 +4,8 @@ the host refuses the payloads with a 422 naming the field, creates nothing, and 
 The payloads would each create a marker file on the host if any reached a shell unquoted. A field
 written `aliases.0` is the first item of a list. Fields that are code or secrets by design (a
 daemon's or scheduled job's command, a recipe's script, a template's nginx content, a password)
-are not names: they are stored and used as given, quoted whole, and are left out here. Server
+are not names: they are stored and used as given, quoted whole, and are left out here (so are a
+site's deployment script and commands, which travel to the host as files). Server
 creation and update are covered in test_servers.py.
 """
 
@@ -48,8 +49,9 @@ class Endpoint:
     key: str | None = None
 
 
-def endpoints(token: str) -> list[Endpoint]:
+def endpoints(token: str, site_id: int) -> list[Endpoint]:
     name = f"inj{token}"
+    site = f"/sites/{site_id}"
     return [
         Endpoint(
             "/daemons",
@@ -183,6 +185,20 @@ def endpoints(token: str) -> list[Endpoint]:
             "/sites",
             "sites",
         ),
+        Endpoint(
+            f"{site}/git",
+            {"provider": "custom", "repository": "/srv/git/app.git", "branch": "main", "composer": True},
+            ("provider", "repository", "branch"),
+        ),
+        Endpoint(
+            f"{site}/git",
+            {"provider": "github", "repository": "acme/shop", "branch": "main"},
+            ("repository",),
+        ),
+        Endpoint(
+            f"{site}/webhooks", {"url": "http://127.0.0.1:9/hook"}, ("url",), f"{site}/webhooks", "webhooks"
+        ),
+        Endpoint(f"{site}/deployment-failure-emails", {"emails": ["ops@example.test"]}, ("emails.0",)),
     ]
 
 
@@ -252,11 +268,15 @@ def test_injection_payloads_are_refused_everywhere_and_run_nothing(
     host.run(f"rm -f {MARKER}")
     accepted: list[tuple[str, str, str, int]] = []
     with client(server, provisioned.owner) as http:
+        created = http.post(
+            f"/api/v1/servers/{sid}/sites", json={"domain": f"inj-{secrets.token_hex(3)}.test"}
+        )
+        assert created.status_code == 200, created.text
+        site_id = created.json()["site"]["id"]
+        site_url = f"/api/v1/servers/{sid}/sites/{site_id}"
+        wait_until(lambda: http.get(site_url).json()["site"]["status"] == "installed", 180, "the site")
         token = secrets.token_hex(3)
-        site = http.post(f"/api/v1/servers/{sid}/sites", json={"domain": f"inj{token}.test"})
-        assert site.status_code == 200, site.text
-        site_id = site.json()["site"]["id"]
-        for endpoint in [*endpoints(token), *site_endpoints(token, site_id)]:
+        for endpoint in [*endpoints(token, site_id), *site_endpoints(token, site_id)]:
             before = count(http, sid, endpoint)
             for attacked in endpoint.fields:
                 for payload in PAYLOADS:
@@ -271,10 +291,9 @@ def test_injection_payloads_are_refused_everywhere_and_run_nothing(
         assert after["blackfire_status"] is None and after["papertrail_status"] is None
         recipes = http.get("/api/v1/recipes").json()["recipes"]
         assert not [r for r in recipes if r["name"].startswith("inj")]
-        assert http.delete(f"/api/v1/servers/{sid}/sites/{site_id}").status_code == 204
-        wait_until(
-            lambda: http.get(f"/api/v1/servers/{sid}/sites/{site_id}").status_code == 404, 120, "site removal"
-        )
+        assert http.get(site_url).json()["site"]["repository"] is None
+        assert http.delete(site_url).status_code == 204
+        wait_until(lambda: http.get(site_url).status_code == 404, 120, "the site's removal")
     assert not accepted, "\n".join(
         sorted({f"{path} {attacked}: {status}" for path, attacked, _, status in accepted})
     )

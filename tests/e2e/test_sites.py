@@ -19,9 +19,9 @@ from tests.support.server import ShipyardServer
 
 SITE_FIELDS = {
     "id", "name", "aliases", "directory", "wildcards", "isolated", "username", "status", "repository",
-    "repository_provider", "repository_branch", "repository_status", "quick_deploy", "project_type", "app",
-    "php_version", "app_status", "slack_channel", "telegram_chat_id", "telegram_chat_title", "created_at",
-    "deployment_url", "tags", "web_directory",
+    "repository_provider", "repository_branch", "repository_status", "quick_deploy", "deployment_status",
+    "project_type", "app", "php_version", "app_status", "slack_channel", "telegram_chat_id",
+    "telegram_chat_title", "created_at", "deployment_url", "tags", "web_directory",
 }  # fmt: skip
 
 

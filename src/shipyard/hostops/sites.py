@@ -89,6 +89,16 @@ def enabled_path(domain: str) -> str:
     return f"/etc/nginx/sites-enabled/{domain}"
 
 
+def deploy_key_path(user: str, site_id: int) -> str:
+    """The site's private deploy key (the public key is beside it, `.pub`)."""
+    return f"/home/{user}/.ssh/shipyard-site-{site_id}"
+
+
+def sudoers_path(site_id: int) -> str:
+    """The sudoers rule that lets the site user reload PHP-FPM in its deployments."""
+    return f"/etc/sudoers.d/shipyard-site-{site_id}"
+
+
 def conf_dir(domain: str) -> str:
     """Where the files other site features add to the site's nginx configuration live."""
     return f"/etc/nginx/forge-conf/{domain}"
@@ -227,7 +237,8 @@ def render_pool(spec: SiteSpec) -> str:
     return render_template("site-pool.conf.j2", spec=spec)
 
 
-def _placeholder(spec: SiteSpec) -> tuple[str, str]:
+def placeholder(spec: SiteSpec) -> tuple[str, str]:
+    """The name and content of the page a site without an application serves."""
     if spec.uses_php:
         return "index.php", "<?php\n\necho 'This site is ready.', PHP_EOL;\n"
     return "index.html", "<!doctype html>\n<title>Site ready</title>\n<p>This site is ready.</p>\n"
@@ -246,7 +257,7 @@ def render_install(spec: SiteSpec, *, previous_domain: str | None = None) -> Scr
     """
     if previous_domain is not None and site_domain(previous_domain) != previous_domain:
         raise ValueError(f"not a site domain: {previous_domain!r}")
-    index_name, index = _placeholder(spec)
+    index_name, index = placeholder(spec)
     staged = {"vhost.conf": render_vhost(spec), "index": index}
     if spec.uses_php and spec.isolated:
         staged["pool.conf"] = render_pool(spec)
@@ -288,6 +299,8 @@ def render_remove(spec: SiteSpec, *, remove_user: bool, previous_domain: str | N
         ],
         ssl_dir=site_ssl_dir(spec.id),
         remove_user=remove_user and spec.isolated,
+        deploy_key=deploy_key_path(spec.user, spec.id),
+        sudoers=sudoers_path(spec.id),
     )
 
 

@@ -337,7 +337,7 @@ async def delete(session: AsyncSession, user: User, server_id: int, site_id: int
         resources.mark_removing(session, "sites.remove", site, actor=actor)
 
 
-async def _on_host(
+async def on_host(
     session: AsyncSession, user: User, server_id: int, site_id: int, *, writing: bool
 ) -> tuple[Site, Server]:
     """The site and its server for an action on the host now; a write needs the site installed."""
@@ -361,7 +361,7 @@ def host_domain(site: Site) -> str:
     return site.host_name or site.name
 
 
-async def _run(
+async def run_on_host(
     session: AsyncSession, user: User, server: Server, script: Script, description: str, *, record: bool
 ) -> HostResult:
     """Run the script now (recorded as a server event unless it only reads); unreachable is a 400."""
@@ -383,7 +383,7 @@ async def _run(
         raise servers.ActionFailed(f"{description} failed: {exc}") from exc
 
 
-def _failed(description: str, result: HostResult) -> servers.ActionFailed:
+def host_failure(description: str, result: HostResult) -> servers.ActionFailed:
     lines = [line for line in result.output.splitlines() if line and not line.startswith("SHIPYARD_RESULT")]
     return servers.ActionFailed(f"{description} failed:\n" + "\n".join(lines[-8:]))
 
@@ -391,15 +391,15 @@ def _failed(description: str, result: HostResult) -> servers.ActionFailed:
 async def _read(
     session: AsyncSession, user: User, server: Server, script: Script, description: str
 ) -> str | None:
-    result = await _run(session, user, server, script, description, record=False)
+    result = await run_on_host(session, user, server, script, description, record=False)
     if not result.ok:
-        raise _failed(description, result)
+        raise host_failure(description, result)
     return read_content(result)
 
 
 async def nginx_config(session: AsyncSession, user: User, server_id: int, site_id: int) -> str:
     """The site's vhost as it is on the host."""
-    site, server = await _on_host(session, user, server_id, site_id, writing=False)
+    site, server = await on_host(session, user, server_id, site_id, writing=False)
     content = await _read(
         session, user, server, render_read_vhost(host_domain(site)), f"Reading the vhost of site {site.id}"
     )
@@ -416,18 +416,18 @@ async def update_nginx_config(
     Forge variables in `content` are filled in; the site's own values in it (domain, names, paths,
     PHP socket) become variables again, so that later changes of the site rewrite them.
     """
-    site, server = await _on_host(session, user, server_id, site_id, writing=True)
+    site, server = await on_host(session, user, server_id, site_id, writing=True)
     if "\x00" in content:
         raise ValidationFailed({"content": ["The content must be text."]})
     current = spec_of(site, server)
     spec = replace(current, template=templatize(content, current.values()))
     description = f"Updating the nginx configuration of site {site.id}"
-    result = await _run(session, user, server, render_nginx_update(spec), description, record=True)
+    result = await run_on_host(session, user, server, render_nginx_update(spec), description, record=True)
     if not result.ok:
         refused = nginx_test_output(result)
         if refused is not None:
             raise ValidationFailed({"content": [refused.strip() or "nginx -t refused the configuration."]})
-        raise _failed(description, result)
+        raise host_failure(description, result)
     site.vhost_template = spec.template
     return render_vhost(spec)
 
@@ -438,36 +438,36 @@ def _site_file(site: Site, relative: str) -> str:
 
 async def env(session: AsyncSession, user: User, server_id: int, site_id: int) -> str:
     """The site's `.env` (empty when it has none)."""
-    site, server = await _on_host(session, user, server_id, site_id, writing=False)
+    site, server = await on_host(session, user, server_id, site_id, writing=False)
     script = render_read_file(site.username, _site_file(site, ".env"))
     return await _read(session, user, server, script, f"Reading the .env of site {site.id}") or ""
 
 
 async def update_env(session: AsyncSession, user: User, server_id: int, site_id: int, content: str) -> str:
     """Write the site's `.env` as the site user, mode 0640."""
-    site, server = await _on_host(session, user, server_id, site_id, writing=True)
+    site, server = await on_host(session, user, server_id, site_id, writing=True)
     if "\x00" in content:
         raise ValidationFailed({"content": ["The content must be text."]})
     description = f"Updating the .env of site {site.id}"
     script = render_write_file(site.username, _site_file(site, ".env"), content, ENV_MODE)
-    result = await _run(session, user, server, script, description, record=True)
+    result = await run_on_host(session, user, server, script, description, record=True)
     if not result.ok:
-        raise _failed(description, result)
+        raise host_failure(description, result)
     return content
 
 
 async def log(session: AsyncSession, user: User, server_id: int, site_id: int) -> str:
     """The last lines of the application's Laravel log (empty when there is none)."""
-    site, server = await _on_host(session, user, server_id, site_id, writing=False)
+    site, server = await on_host(session, user, server_id, site_id, writing=False)
     script = render_read_file(site.username, _site_file(site, LARAVEL_LOG), tail=LOG_LINES)
     return await _read(session, user, server, script, f"Reading the log of site {site.id}") or ""
 
 
 async def clear_log(session: AsyncSession, user: User, server_id: int, site_id: int) -> None:
     """Empty the application's Laravel log."""
-    site, server = await _on_host(session, user, server_id, site_id, writing=True)
+    site, server = await on_host(session, user, server_id, site_id, writing=True)
     description = f"Clearing the log of site {site.id}"
     script = render_truncate_file(site.username, _site_file(site, LARAVEL_LOG))
-    result = await _run(session, user, server, script, description, record=True)
+    result = await run_on_host(session, user, server, script, description, record=True)
     if not result.ok:
-        raise _failed(description, result)
+        raise host_failure(description, result)
