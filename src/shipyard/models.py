@@ -19,20 +19,27 @@ from shipyard.servers.monitors.models import Monitor, MonitorSample
 from shipyard.servers.nginx_templates.models import NginxTemplate
 from shipyard.servers.php.models import PhpVersion
 from shipyard.servers.recipes.models import Recipe
+from shipyard.sites.certificates.models import AcmeAccount, Certificate
+from shipyard.sites.commands.models import SiteCommand
+from shipyard.sites.deployments.models import Deployment
 from shipyard.sites.integrations.models import Integration
 from shipyard.sites.models import Site
+from shipyard.sites.webhooks.models import SiteWebhook
 from shipyard.sites.workers.models import Worker
 
 __all__ = [
     "AccessToken",
+    "AcmeAccount",
     "AuditEvent",
     "Backup",
     "BackupConfiguration",
     "Base",
+    "Certificate",
     "Credential",
     "Daemon",
     "Database",
     "DatabaseUser",
+    "Deployment",
     "FirewallRule",
     "Integration",
     "Job",
@@ -50,6 +57,8 @@ __all__ = [
     "Server",
     "ServerEvent",
     "Site",
+    "SiteCommand",
+    "SiteWebhook",
     "SshKey",
     "SystemFlag",
     "SystemSecret",

@@ -4,7 +4,8 @@ the host refuses the payloads with a 422 naming the field, creates nothing, and 
 The payloads would each create a marker file on the host if any reached a shell unquoted. A field
 written `aliases.0` is the first item of a list. Fields that are code or secrets by design (a
 daemon's or scheduled job's command, a recipe's script, a template's nginx content, a password)
-are not names: they are stored and used as given, quoted whole, and are left out here. Server
+are not names: they are stored and used as given, quoted whole, and are left out here (so are a
+site's deployment script and commands, which travel to the host as files). Server
 creation and update are covered in test_servers.py.
 """
 
@@ -19,10 +20,12 @@ import httpx
 
 from tests.support.api import client
 from tests.support.forge import Provisioned, wait_until
+from tests.support.pki import Authority
 from tests.support.server import ShipyardServer
 
 MARKER = "/tmp/shipyard-injected"
 PUBLIC_KEY = asyncssh.generate_private_key("ssh-ed25519").export_public_key().decode().strip()
+PRIVATE_KEY, CERTIFICATE, _ = Authority.root("injection").issue(["inj.test"])
 
 PAYLOADS = [
     f"x; touch {MARKER}",
@@ -47,8 +50,9 @@ class Endpoint:
     method: str = "POST"
 
 
-def endpoints(token: str) -> list[Endpoint]:
+def endpoints(token: str, site_id: int) -> list[Endpoint]:
     name = f"inj{token}"
+    site = f"/sites/{site_id}"
     return [
         Endpoint(
             "/daemons",
@@ -182,10 +186,60 @@ def endpoints(token: str) -> list[Endpoint]:
             "/sites",
             "sites",
         ),
+        Endpoint(
+            f"{site}/git",
+            {"provider": "custom", "repository": "/srv/git/app.git", "branch": "main", "composer": True},
+            ("provider", "repository", "branch"),
+        ),
+        Endpoint(
+            f"{site}/git",
+            {"provider": "github", "repository": "acme/shop", "branch": "main"},
+            ("repository",),
+        ),
+        Endpoint(
+            f"{site}/webhooks", {"url": "http://127.0.0.1:9/hook"}, ("url",), f"{site}/webhooks", "webhooks"
+        ),
+        Endpoint(f"{site}/deployment-failure-emails", {"emails": ["ops@example.test"]}, ("emails.0",)),
     ]
 
 
-def site_endpoints(site_id: int) -> list[Endpoint]:
+def site_endpoints(token: str, site_id: int) -> list[Endpoint]:
+    """Endpoints of one site (`site_id`, on the provisioned server)."""
+    certificates = f"/sites/{site_id}/certificates"
+    return [
+        Endpoint(
+            certificates,
+            {
+                "type": "new",
+                "domain": f"inj{token}.test",
+                "country": "US",
+                "state": "NY",
+                "city": "New York",
+                "organization": "Company",
+                "department": "IT",
+            },
+            ("type", "domain", "country", "state", "city", "organization", "department"),
+            certificates,
+            "certificates",
+        ),
+        Endpoint(
+            certificates,
+            {"type": "existing", "key": PRIVATE_KEY, "certificate": CERTIFICATE},
+            ("key", "certificate"),
+            certificates,
+            "certificates",
+        ),
+        Endpoint(
+            f"{certificates}/letsencrypt",
+            {"domains": [f"inj{token}.test"]},
+            ("domains.0",),
+            certificates,
+            "certificates",
+        ),
+    ]
+
+
+def app_endpoints(site_id: int) -> list[Endpoint]:
     """The endpoints of one site's workers, integrations, applications and composer credentials."""
     site = f"/sites/{site_id}"
     credential = {"repository_url": "packages.example.com", "username": "oliver", "password": "secret"}
@@ -241,11 +295,19 @@ def test_injection_payloads_are_refused_everywhere_and_run_nothing(
     host.run(f"rm -f {MARKER}")
     accepted: list[tuple[str, str, str, int]] = []
     with client(server, provisioned.owner) as http:
-        token = secrets.token_hex(3)
-        created = http.post(f"/api/v1/servers/{sid}/sites", json={"domain": f"inj{token}.apps.test"})
+        created = http.post(
+            f"/api/v1/servers/{sid}/sites", json={"domain": f"inj-{secrets.token_hex(3)}.test"}
+        )
         assert created.status_code == 200, created.text
         site_id = created.json()["site"]["id"]
-        for endpoint in [*endpoints(token), *site_endpoints(site_id)]:
+        site_url = f"/api/v1/servers/{sid}/sites/{site_id}"
+        wait_until(lambda: http.get(site_url).json()["site"]["status"] == "installed", 180, "the site")
+        token = secrets.token_hex(3)
+        for endpoint in [
+            *endpoints(token, site_id),
+            *site_endpoints(token, site_id),
+            *app_endpoints(site_id),
+        ]:
             before = count(http, sid, endpoint)
             for attacked in endpoint.fields:
                 for payload in PAYLOADS:
@@ -260,12 +322,9 @@ def test_injection_payloads_are_refused_everywhere_and_run_nothing(
         assert after["blackfire_status"] is None and after["papertrail_status"] is None
         recipes = http.get("/api/v1/recipes").json()["recipes"]
         assert not [r for r in recipes if r["name"].startswith("inj")]
-        assert http.delete(f"/api/v1/servers/{sid}/sites/{site_id}").status_code == 204
-        wait_until(
-            lambda: http.get(f"/api/v1/servers/{sid}/sites/{site_id}").status_code == 404,
-            120,
-            "the site to go",
-        )
+        assert http.get(site_url).json()["site"]["repository"] is None
+        assert http.delete(site_url).status_code == 204
+        wait_until(lambda: http.get(site_url).status_code == 404, 120, "the site's removal")
     assert not accepted, "\n".join(
         sorted({f"{path} {attacked}: {status}" for path, attacked, _, status in accepted})
     )

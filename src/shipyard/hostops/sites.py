@@ -89,9 +89,24 @@ def enabled_path(domain: str) -> str:
     return f"/etc/nginx/sites-enabled/{domain}"
 
 
+def deploy_key_path(user: str, site_id: int) -> str:
+    """The site's private deploy key (the public key is beside it, `.pub`)."""
+    return f"/home/{user}/.ssh/shipyard-site-{site_id}"
+
+
+def sudoers_path(site_id: int) -> str:
+    """The sudoers rule that lets the site user reload PHP-FPM in its deployments."""
+    return f"/etc/sudoers.d/shipyard-site-{site_id}"
+
+
 def conf_dir(domain: str) -> str:
     """Where the files other site features add to the site's nginx configuration live."""
     return f"/etc/nginx/forge-conf/{domain}"
+
+
+def site_ssl_dir(site_id: int) -> str:
+    """Where the site's certificates are (by id: a rename does not move them)."""
+    return f"/etc/nginx/ssl/site-{site_id}"
 
 
 # Where in the vhost each part's files are included: before the site's server block (http
@@ -282,7 +297,10 @@ def render_remove(spec: SiteSpec, *, remove_user: bool, previous_domain: str | N
             (domain, vhost_path(domain), enabled_path(domain), site_root(spec.user, domain), conf_dir(domain))
             for domain in domains
         ],
+        ssl_dir=site_ssl_dir(spec.id),
         remove_user=remove_user and spec.isolated,
+        deploy_key=deploy_key_path(spec.user, spec.id),
+        sudoers=sudoers_path(spec.id),
     )
 
 
@@ -345,14 +363,14 @@ def render_read_vhost(domain: str) -> Script:
 def render_read_file(user: str, path: str, *, tail: int | None = None) -> Script:
     """A file of the site read as the site user, whole or its last `tail` lines (result: `found`,
     `content` in base64, at most READ_LIMIT bytes: the end of the file)."""
-    _check_user_path(user, path)
+    check_user_path(user, path)
     return _script("site-read", "site_read.sh.j2", path=path, user=user, tail=tail, limit=READ_LIMIT)
 
 
 def render_write_file(user: str, path: str, content: str, mode: str, *, parents: bool = False) -> Script:
     """Replace a file of the site, as the site user, with `content` (uploaded, never on a command
     line); with `parents`, the user first creates its directory (mode 0700) and missing parents."""
-    _check_user_path(user, path)
+    check_user_path(user, path)
     if not re.fullmatch(r"0[0-7]{3}", mode):
         raise ValueError(f"not a file mode: {mode!r}")
     return _script(
@@ -368,11 +386,12 @@ def render_write_file(user: str, path: str, content: str, mode: str, *, parents:
 
 def render_truncate_file(user: str, path: str) -> Script:
     """Empty a file of the site (when it exists), as the site user."""
-    _check_user_path(user, path)
+    check_user_path(user, path)
     return _script("site-truncate", "site_truncate.sh.j2", path=path, user=user)
 
 
-def _check_user_path(user: str, path: str) -> None:
+def check_user_path(user: str, path: str) -> None:
+    """ValueError unless `path` is a canonical path inside the home of `user`."""
     if not UNIX_USER.match(user):
         raise ValueError(f"not a site user: {user!r}")
     home = f"/home/{user}/"

@@ -40,7 +40,7 @@ def base_url(request: Request) -> str:
 
 
 def site_read(site: Site, base_url: str) -> SiteRead:
-    """Forge's site; the git and notification fields stay empty until a repository is installed."""
+    """Forge's site; the notification fields stay empty."""
     return SiteRead(
         id=site.id,
         name=site.name,
@@ -50,11 +50,12 @@ def site_read(site: Site, base_url: str) -> SiteRead:
         isolated=site.isolated,
         username=site.username,
         status=site.status,
-        repository=None,
-        repository_provider=None,
-        repository_branch=None,
-        repository_status=None,
-        quick_deploy=False,
+        repository=site.repository,
+        repository_provider=site.repository_provider,
+        repository_branch=site.repository_branch,
+        repository_status=site.repository_status,
+        quick_deploy=site.quick_deploy,
+        deployment_status=site.deployment_status,
         project_type=site.project_type,
         app=site.app,
         php_version=site.php_version,

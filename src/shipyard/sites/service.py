@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shipyard.auth.models import User
@@ -240,7 +241,10 @@ async def create(
         deploy_token=secrets.token_urlsafe(30),
     )
     session.add(site)
-    await session.flush()
+    try:
+        await session.flush()
+    except IntegrityError as exc:  # a simultaneous request took the domain after the check above
+        raise ValidationFailed({"domain": [TAKEN]}) from exc
     resources.enqueue(session, "sites.install", site, actor=actor)
     return site
 
@@ -357,7 +361,7 @@ def host_domain(site: Site) -> str:
     return site.host_name or site.name
 
 
-async def run(
+async def run_on_host(
     session: AsyncSession, user: User, server: Server, script: Script, description: str, *, record: bool
 ) -> HostResult:
     """Run the script now (recorded as a server event unless it only reads); unreachable is a 400."""
@@ -379,7 +383,7 @@ async def run(
         raise servers.ActionFailed(f"{description} failed: {exc}") from exc
 
 
-def failed(description: str, result: HostResult) -> servers.ActionFailed:
+def host_failure(description: str, result: HostResult) -> servers.ActionFailed:
     lines = [line for line in result.output.splitlines() if line and not line.startswith("SHIPYARD_RESULT")]
     return servers.ActionFailed(f"{description} failed:\n" + "\n".join(lines[-8:]))
 
@@ -387,9 +391,9 @@ def failed(description: str, result: HostResult) -> servers.ActionFailed:
 async def read(
     session: AsyncSession, user: User, server: Server, script: Script, description: str
 ) -> str | None:
-    result = await run(session, user, server, script, description, record=False)
+    result = await run_on_host(session, user, server, script, description, record=False)
     if not result.ok:
-        raise failed(description, result)
+        raise host_failure(description, result)
     return read_content(result)
 
 
@@ -418,24 +422,24 @@ async def update_nginx_config(
     current = spec_of(site, server)
     spec = replace(current, template=templatize(content, current.values()))
     description = f"Updating the nginx configuration of site {site.id}"
-    result = await run(session, user, server, render_nginx_update(spec), description, record=True)
+    result = await run_on_host(session, user, server, render_nginx_update(spec), description, record=True)
     if not result.ok:
         refused = nginx_test_output(result)
         if refused is not None:
             raise ValidationFailed({"content": [refused.strip() or "nginx -t refused the configuration."]})
-        raise failed(description, result)
+        raise host_failure(description, result)
     site.vhost_template = spec.template
     return render_vhost(spec)
 
 
-def site_file(site: Site, relative: str) -> str:
+def _site_file(site: Site, relative: str) -> str:
     return f"{site_root(site.username, host_domain(site))}/{relative}"
 
 
 async def env(session: AsyncSession, user: User, server_id: int, site_id: int) -> str:
     """The site's `.env` (empty when it has none)."""
     site, server = await on_host(session, user, server_id, site_id, writing=False)
-    script = render_read_file(site.username, site_file(site, ".env"))
+    script = render_read_file(site.username, _site_file(site, ".env"))
     return await read(session, user, server, script, f"Reading the .env of site {site.id}") or ""
 
 
@@ -445,17 +449,17 @@ async def update_env(session: AsyncSession, user: User, server_id: int, site_id:
     if "\x00" in content:
         raise ValidationFailed({"content": ["The content must be text."]})
     description = f"Updating the .env of site {site.id}"
-    script = render_write_file(site.username, site_file(site, ".env"), content, ENV_MODE)
-    result = await run(session, user, server, script, description, record=True)
+    script = render_write_file(site.username, _site_file(site, ".env"), content, ENV_MODE)
+    result = await run_on_host(session, user, server, script, description, record=True)
     if not result.ok:
-        raise failed(description, result)
+        raise host_failure(description, result)
     return content
 
 
 async def log(session: AsyncSession, user: User, server_id: int, site_id: int) -> str:
     """The last lines of the application's Laravel log (empty when there is none)."""
     site, server = await on_host(session, user, server_id, site_id, writing=False)
-    script = render_read_file(site.username, site_file(site, LARAVEL_LOG), tail=LOG_LINES)
+    script = render_read_file(site.username, _site_file(site, LARAVEL_LOG), tail=LOG_LINES)
     return await read(session, user, server, script, f"Reading the log of site {site.id}") or ""
 
 
@@ -463,7 +467,7 @@ async def clear_log(session: AsyncSession, user: User, server_id: int, site_id: 
     """Empty the application's Laravel log."""
     site, server = await on_host(session, user, server_id, site_id, writing=True)
     description = f"Clearing the log of site {site.id}"
-    script = render_truncate_file(site.username, site_file(site, LARAVEL_LOG))
-    result = await run(session, user, server, script, description, record=True)
+    script = render_truncate_file(site.username, _site_file(site, LARAVEL_LOG))
+    result = await run_on_host(session, user, server, script, description, record=True)
     if not result.ok:
-        raise failed(description, result)
+        raise host_failure(description, result)

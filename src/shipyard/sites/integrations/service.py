@@ -60,7 +60,7 @@ async def app_state(
     """The packages of the app's composer.lock and whether the app is down, read from the host now."""
     servers.require_ready(server)
     description = f"Reading the Laravel application of site {site.id}"
-    result = await sites.run(
+    result = await sites.run_on_host(
         session,
         user,
         server,
@@ -69,7 +69,7 @@ async def app_state(
         record=False,
     )
     if not result.ok:
-        raise sites.failed(description, result)
+        raise sites.host_failure(description, result)
     return state_of(result)
 
 

@@ -121,7 +121,7 @@ async def update(
     content = json.dumps(auth, indent=4) + "\n"
     description = f"Updating auth.json of site {site.id}"
     script = render_write_file(site.username, auth_path(site), content, AUTH_MODE, parents=True)
-    result = await sites.run(session, user, server, script, description, record=True)
+    result = await sites.run_on_host(session, user, server, script, description, record=True)
     if not result.ok:
-        raise sites.failed(description, result)
+        raise sites.host_failure(description, result)
     return usernames(auth)

@@ -150,9 +150,9 @@ async def output(session: AsyncSession, user: User, server_id: int, site_id: int
     worker, _, server = await get(session, user, server_id, site_id, worker_id)
     servers.require_ready(server)
     description = f"Reading the output of worker {worker.id}"
-    result = await sites.run(
+    result = await sites.run_on_host(
         session, user, server, render_log(program_name("worker", worker.id)), description, record=False
     )
     if not result.ok:
-        raise sites.failed(description, result)
+        raise sites.host_failure(description, result)
     return result.output
