@@ -23,14 +23,22 @@ from shipyard.servers.monitors.models import Monitor, MonitorSample
 from shipyard.servers.nginx_templates.models import NginxTemplate
 from shipyard.servers.php.models import PhpVersion
 from shipyard.servers.recipes.models import Recipe
-from shipyard.servers.sites.models import Site
+from shipyard.sites.certificates.models import AcmeAccount, Certificate
+from shipyard.sites.commands.models import SiteCommand
+from shipyard.sites.deployments.models import SiteDeployment
+from shipyard.sites.integrations.models import Integration
+from shipyard.sites.models import Site
+from shipyard.sites.webhooks.models import SiteWebhook
+from shipyard.sites.workers.models import Worker
 
 __all__ = [
     "AccessToken",
+    "AcmeAccount",
     "AuditEvent",
     "Backup",
     "BackupConfiguration",
     "Base",
+    "Certificate",
     "Credential",
     "Daemon",
     "Database",
@@ -38,6 +46,7 @@ __all__ = [
     "Deployment",
     "FirewallRule",
     "Hook",
+    "Integration",
     "Job",
     "JobLog",
     "JobStep",
@@ -56,8 +65,12 @@ __all__ = [
     "Server",
     "ServerEvent",
     "Site",
+    "SiteCommand",
+    "SiteDeployment",
+    "SiteWebhook",
     "SshKey",
     "SystemFlag",
     "SystemSecret",
     "User",
+    "Worker",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -59,11 +60,13 @@ async def run(
     check: bool = True,
     fresh_login: bool = False,
     record_event: bool = True,
+    on_event: Callable[[int], Awaitable[None]] | None = None,
 ) -> HostResult:
     """Run `script` on the server, streaming its output into a new server event.
 
     `fresh_login` proves the login works now instead of reusing a pooled connection;
-    `record_event=False` is for reads (a log tail, say) that change nothing and need no event.
+    `record_event=False` is for reads (a log tail, say) that change nothing and need no event;
+    `on_event` is told the new event's id before the script starts (to follow its output).
     Raises HostActionFailed when the host is unreachable or (with `check`) the script fails.
     """
     async with sessions() as session:
@@ -79,6 +82,8 @@ async def run(
             await session.commit()
             event_id = event.id
         reach = await target(sessions, server)
+    if on_event is not None and event_id is not None:
+        await on_event(event_id)
     if fresh_login:
         _remote.forget(reach.endpoint)
 

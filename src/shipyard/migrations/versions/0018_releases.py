@@ -1,7 +1,7 @@
 """zero-downtime deployments: projects, their servers, hooks, deployments and processes
 
-Revision ID: 0040
-Revises: 0013
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-11-24
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0040"
-down_revision: str | None = "0013"
+revision: str = "0018"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
