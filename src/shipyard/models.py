@@ -8,6 +8,10 @@ from shipyard.core.db import Base
 from shipyard.core.flags import SystemFlag
 from shipyard.core.vault import SystemSecret
 from shipyard.jobs.models import Job, JobLog, JobStep
+from shipyard.releases.deployments.models import Deployment, Process
+from shipyard.releases.hooks.models import Hook
+from shipyard.releases.projects.models import Project
+from shipyard.releases.servers.models import ProjectServer
 from shipyard.servers.backups.models import Backup, BackupConfiguration
 from shipyard.servers.cron.models import ScheduledJob
 from shipyard.servers.daemons.models import Daemon
@@ -20,22 +24,33 @@ from shipyard.servers.nginx_templates.models import NginxTemplate
 from shipyard.servers.php.models import PhpVersion
 from shipyard.servers.recipes.models import Recipe
 from shipyard.sites.balancing.models import Balancing
+from shipyard.sites.certificates.models import AcmeAccount, Certificate
+from shipyard.sites.commands.models import SiteCommand
+from shipyard.sites.deployments.models import SiteDeployment
+from shipyard.sites.integrations.models import Integration
 from shipyard.sites.models import Site
 from shipyard.sites.redirects.models import RedirectRule
 from shipyard.sites.security.models import SecurityCredential, SecurityRule
+from shipyard.sites.webhooks.models import SiteWebhook
+from shipyard.sites.workers.models import Worker
 
 __all__ = [
     "AccessToken",
+    "AcmeAccount",
     "AuditEvent",
     "Backup",
     "BackupConfiguration",
     "Balancing",
     "Base",
+    "Certificate",
     "Credential",
     "Daemon",
     "Database",
     "DatabaseUser",
+    "Deployment",
     "FirewallRule",
+    "Hook",
+    "Integration",
     "Job",
     "JobLog",
     "JobStep",
@@ -43,6 +58,9 @@ __all__ = [
     "MonitorSample",
     "NginxTemplate",
     "PhpVersion",
+    "Process",
+    "Project",
+    "ProjectServer",
     "RateLimitWindow",
     "Recipe",
     "RedirectRule",
@@ -54,8 +72,12 @@ __all__ = [
     "Server",
     "ServerEvent",
     "Site",
+    "SiteCommand",
+    "SiteDeployment",
+    "SiteWebhook",
     "SshKey",
     "SystemFlag",
     "SystemSecret",
     "User",
+    "Worker",
 ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 import shlex
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -18,9 +19,9 @@ from tests.support.server import ShipyardServer
 
 SITE_FIELDS = {
     "id", "name", "aliases", "directory", "wildcards", "isolated", "username", "status", "repository",
-    "repository_provider", "repository_branch", "repository_status", "quick_deploy", "project_type", "app",
-    "php_version", "app_status", "slack_channel", "telegram_chat_id", "telegram_chat_title", "created_at",
-    "deployment_url", "tags", "web_directory",
+    "repository_provider", "repository_branch", "repository_status", "quick_deploy", "deployment_status",
+    "project_type", "app", "php_version", "app_status", "slack_channel", "telegram_chat_id",
+    "telegram_chat_title", "created_at", "deployment_url", "tags", "web_directory",
 }  # fmt: skip
 
 
@@ -532,3 +533,18 @@ def test_site_input_is_validated_and_other_users_see_nothing(
         assert other.delete(url).status_code == 404
         assert other.post(sites.base, json={"domain": f"x-{t}.sites.test"}).status_code == 404
     sites.wait(site["id"])
+
+
+def test_simultaneous_creates_of_one_domain_make_one_site(provisioned: Provisioned, sites: Sites) -> None:
+    """All the requests pass the domain check before any of them commits; the database decides,
+    and the others get the same 422 as a later duplicate would."""
+    domain = f"twin-{token()}.sites.test"
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        responses = list(pool.map(lambda _: sites.http.post(sites.base, json={"domain": domain}), range(8)))
+    created = [r.json()["site"] for r in responses if r.status_code == 200]
+    sites.created.extend(site["id"] for site in created)
+    assert len(created) == 1, [(r.status_code, r.text) for r in responses]
+    for refused in (r for r in responses if r.status_code != 200):
+        assert refused.status_code == 422 and "taken" in refused.json()["errors"]["domain"][0], refused.text
+    sites.wait(created[0]["id"])
+    served(provisioned.host, domain, "This site is ready.")

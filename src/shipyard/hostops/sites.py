@@ -94,9 +94,24 @@ def auth_dir(site_id: int) -> str:
     return f"/etc/nginx/htpasswd/site-{site_id}"
 
 
+def deploy_key_path(user: str, site_id: int) -> str:
+    """The site's private deploy key (the public key is beside it, `.pub`)."""
+    return f"/home/{user}/.ssh/shipyard-site-{site_id}"
+
+
+def sudoers_path(site_id: int) -> str:
+    """The sudoers rule that lets the site user reload PHP-FPM in its deployments."""
+    return f"/etc/sudoers.d/shipyard-site-{site_id}"
+
+
 def conf_dir(domain: str) -> str:
     """Where the files other site features add to the site's nginx configuration live."""
     return f"/etc/nginx/forge-conf/{domain}"
+
+
+def site_ssl_dir(site_id: int) -> str:
+    """Where the site's certificates are (by id: a rename does not move them)."""
+    return f"/etc/nginx/ssl/site-{site_id}"
 
 
 # Where in the vhost each part's files are included: before the site's server block (http
@@ -236,7 +251,8 @@ def render_pool(spec: SiteSpec) -> str:
     return render_template("site-pool.conf.j2", spec=spec)
 
 
-def _placeholder(spec: SiteSpec) -> tuple[str, str]:
+def placeholder(spec: SiteSpec) -> tuple[str, str]:
+    """The name and content of the page an empty web directory gets."""
     if spec.uses_php:
         return "index.php", "<?php\n\necho 'This site is ready.', PHP_EOL;\n"
     return "index.html", "<!doctype html>\n<title>Site ready</title>\n<p>This site is ready.</p>\n"
@@ -255,7 +271,7 @@ def render_install(spec: SiteSpec, *, previous_domain: str | None = None) -> Scr
     """
     if previous_domain is not None and site_domain(previous_domain) != previous_domain:
         raise ValueError(f"not a site domain: {previous_domain!r}")
-    index_name, index = _placeholder(spec)
+    index_name, index = placeholder(spec)
     staged = {"vhost.conf": render_vhost(spec), "index": index}
     if spec.uses_php and spec.isolated:
         staged["pool.conf"] = render_pool(spec)
@@ -295,8 +311,11 @@ def render_remove(spec: SiteSpec, *, remove_user: bool, previous_domain: str | N
             (domain, vhost_path(domain), enabled_path(domain), site_root(spec.user, domain), conf_dir(domain))
             for domain in domains
         ],
+        ssl_dir=site_ssl_dir(spec.id),
         remove_user=remove_user and spec.isolated,
         site_dirs=[auth_dir(spec.id)],
+        deploy_key=deploy_key_path(spec.user, spec.id),
+        sudoers=sudoers_path(spec.id),
     )
 
 
@@ -359,27 +378,35 @@ def render_read_vhost(domain: str) -> Script:
 def render_read_file(user: str, path: str, *, tail: int | None = None) -> Script:
     """A file of the site read as the site user, whole or its last `tail` lines (result: `found`,
     `content` in base64, at most READ_LIMIT bytes: the end of the file)."""
-    _check_user_path(user, path)
+    check_user_path(user, path)
     return _script("site-read", "site_read.sh.j2", path=path, user=user, tail=tail, limit=READ_LIMIT)
 
 
-def render_write_file(user: str, path: str, content: str, mode: str) -> Script:
-    """Replace a file of the site, as the site user, with `content` (uploaded, never on a command line)."""
-    _check_user_path(user, path)
+def render_write_file(user: str, path: str, content: str, mode: str, *, parents: bool = False) -> Script:
+    """Replace a file of the site, as the site user, with `content` (uploaded, never on a command
+    line); with `parents`, the user first creates its directory (mode 0700) and missing parents."""
+    check_user_path(user, path)
     if not re.fullmatch(r"0[0-7]{3}", mode):
         raise ValueError(f"not a file mode: {mode!r}")
     return _script(
-        "site-write", "site_write.sh.j2", files={"content": content}, path=path, user=user, mode=mode
+        "site-write",
+        "site_write.sh.j2",
+        files={"content": content},
+        path=path,
+        user=user,
+        mode=mode,
+        parents=parents,
     )
 
 
 def render_truncate_file(user: str, path: str) -> Script:
     """Empty a file of the site (when it exists), as the site user."""
-    _check_user_path(user, path)
+    check_user_path(user, path)
     return _script("site-truncate", "site_truncate.sh.j2", path=path, user=user)
 
 
-def _check_user_path(user: str, path: str) -> None:
+def check_user_path(user: str, path: str) -> None:
+    """ValueError unless `path` is a canonical path inside the home of `user`."""
     if not UNIX_USER.match(user):
         raise ValueError(f"not a site user: {user!r}")
     home = f"/home/{user}/"

@@ -8,7 +8,7 @@ from shipyard.hostops.sites import render_install, render_remove
 from shipyard.jobs.context import JobContext
 from shipyard.jobs.registry import job
 from shipyard.servers import resources
-from shipyard.sites import repository
+from shipyard.sites import processes, repository
 from shipyard.sites.models import Site
 from shipyard.sites.service import spec_of
 
@@ -42,12 +42,15 @@ async def update(ctx: JobContext, resource_id: int) -> None:
 @job("sites.remove", timeout=300, max_attempts=3)
 async def remove(ctx: JobContext, resource_id: int) -> None:
     """Take the site off the host (also under the domain it had before a rename that did not
-    reach the host); an isolated user goes with the last of its sites."""
+    reach the host), its workers, daemons and scheduler first; an isolated user goes with the
+    last of its sites."""
     async with get_sessionmaker()() as session:
         site = await repository.for_host(session, resource_id)
         if site is None:
             return
         last_of_user = await repository.others_of_user(session, site) == 0
+        server_id = site.server_id
+    await processes.remove(ctx, resource_id, server_id)
     await resources.remove(
         ctx,
         repository.for_host,

@@ -32,6 +32,24 @@ class Site(OnServer, Base):
     # The secret in the site's deployment URL.
     deploy_token: Mapped[str] = mapped_column(EncryptedString(512))
     status: Mapped[str] = mapped_column(String(16), default="installing")
+    # The application Shipyard installed into the web directory (WordPress, phpMyAdmin) and its state.
+    app: Mapped[str | None] = mapped_column(String(32))
+    app_status: Mapped[str | None] = mapped_column(String(16))
+    # Git and deployments (sites/git, sites/deployments): the repository and branch the site
+    # deploys (`repository` as the user gave it), the host's state of it, and how it deploys.
+    repository: Mapped[str | None] = mapped_column(String(1024))
+    repository_provider: Mapped[str | None] = mapped_column(String(16))
+    repository_branch: Mapped[str | None] = mapped_column(String(255))
+    repository_status: Mapped[str | None] = mapped_column(String(16))
+    quick_deploy: Mapped[bool] = mapped_column(Boolean, default=False)
+    deployment_status: Mapped[str | None] = mapped_column(String(16))  # queued, deploying or None
+    deployment_script: Mapped[str | None] = mapped_column(Text)  # None: Forge's default script
+    deployment_auto_source: Mapped[bool] = mapped_column(Boolean, default=False)
+    deployment_failure_emails: Mapped[list[str]] = mapped_column(JSON, default=list)
+    deploy_key_public: Mapped[str | None] = mapped_column(Text)
+    deploy_key_private: Mapped[str | None] = mapped_column(
+        EncryptedString(2048), deferred=True, deferred_raiseload=True
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     server: Mapped[Server] = relationship(lazy="raise")

@@ -39,3 +39,20 @@ async def others_of_user(session: AsyncSession, site: Site) -> int:
         )
     )
     return count or 0
+
+
+async def deploy_key(session: AsyncSession, site_id: int) -> tuple[str, str] | None:
+    """The site's deploy key pair (private, public), or None when it has none."""
+    row = (
+        await session.execute(
+            select(Site.deploy_key_private, Site.deploy_key_public).where(Site.id == site_id)
+        )
+    ).one_or_none()
+    if row is None or row[0] is None or row[1] is None:
+        return None
+    return row[0], row[1]
+
+
+async def by_id(session: AsyncSession, site_id: int) -> Site | None:
+    """The site `site_id` whoever owns it (for its deployment URL, which carries its own token)."""
+    return await session.get(Site, site_id)

@@ -35,12 +35,12 @@ router = APIRouter(prefix="/api/v1/servers/{server_id}/sites", tags=["sites"])
 SitesPrincipal = Annotated[Principal, Depends(Authenticator("sites"))]
 
 
-def _base_url(request: Request) -> str:
+def base_url(request: Request) -> str:
     return (get_settings().public_url or str(request.base_url)).rstrip("/")
 
 
 def site_read(site: Site, base_url: str) -> SiteRead:
-    """Forge's site; the git, app and notification fields stay empty until a repository is installed."""
+    """Forge's site; the notification fields stay empty."""
     return SiteRead(
         id=site.id,
         name=site.name,
@@ -50,15 +50,16 @@ def site_read(site: Site, base_url: str) -> SiteRead:
         isolated=site.isolated,
         username=site.username,
         status=site.status,
-        repository=None,
-        repository_provider=None,
-        repository_branch=None,
-        repository_status=None,
-        quick_deploy=False,
+        repository=site.repository,
+        repository_provider=site.repository_provider,
+        repository_branch=site.repository_branch,
+        repository_status=site.repository_status,
+        quick_deploy=site.quick_deploy,
+        deployment_status=site.deployment_status,
         project_type=site.project_type,
-        app=None,
+        app=site.app,
         php_version=site.php_version,
-        app_status=None,
+        app_status=site.app_status,
         slack_channel=None,
         telegram_chat_id=None,
         telegram_chat_title=None,
@@ -75,7 +76,7 @@ async def create_site(
 ) -> SiteEnvelope:
     site = await service.create(session, principal.user, server_id, body, actor=principal.actor)
     audit.record(session, principal.actor, "site.create", subject=f"site:{site.id}")
-    return SiteEnvelope(site=site_read(site, _base_url(request)))
+    return SiteEnvelope(site=site_read(site, base_url(request)))
 
 
 @router.get("", response_model=SiteList)
@@ -91,8 +92,8 @@ async def list_sites(
         session, principal.user, server_id, offset=paging.offset, limit=paging.size
     )
     set_page_headers(request, response, paging, total)
-    base_url = _base_url(request)
-    return SiteList(sites=[site_read(row, base_url) for row in rows])
+    url = base_url(request)
+    return SiteList(sites=[site_read(row, url) for row in rows])
 
 
 @router.get("/{site_id}", response_model=SiteEnvelope)
@@ -104,7 +105,7 @@ async def get_site(
     request: Request,
 ) -> SiteEnvelope:
     site = await service.get(session, principal.user, server_id, site_id)
-    return SiteEnvelope(site=site_read(site, _base_url(request)))
+    return SiteEnvelope(site=site_read(site, base_url(request)))
 
 
 @router.put("/{site_id}", response_model=SiteEnvelope)
@@ -125,7 +126,7 @@ async def update_site(
         subject=f"site:{site_id}",
         details={"fields": sorted(body.model_dump(exclude_unset=True))},
     )
-    return SiteEnvelope(site=site_read(site, _base_url(request)))
+    return SiteEnvelope(site=site_read(site, base_url(request)))
 
 
 @router.put("/{site_id}/php", response_model=SiteEnvelope)
@@ -143,7 +144,7 @@ async def change_php_version(
     audit.record(
         session, principal.actor, "site.php", subject=f"site:{site_id}", details={"version": body.version}
     )
-    return SiteEnvelope(site=site_read(site, _base_url(request)))
+    return SiteEnvelope(site=site_read(site, base_url(request)))
 
 
 @router.put("/{site_id}/aliases", response_model=SiteEnvelope)
@@ -160,7 +161,7 @@ async def add_aliases(
         session, principal.user, server_id, site_id, body.aliases, actor=principal.actor
     )
     audit.record(session, principal.actor, "site.aliases", subject=f"site:{site_id}")
-    return SiteEnvelope(site=site_read(site, _base_url(request)))
+    return SiteEnvelope(site=site_read(site, base_url(request)))
 
 
 @router.delete("/{site_id}", status_code=204)

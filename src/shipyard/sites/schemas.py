@@ -68,6 +68,7 @@ class SiteRead(BaseModel):
     repository_branch: str | None
     repository_status: str | None
     quick_deploy: bool
+    deployment_status: str | None = Field(description="queued or deploying while a deployment is due")
     project_type: str
     app: str | None
     php_version: str

@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shipyard.auth.models import User
@@ -139,7 +140,7 @@ def _username(server: Server, body: SiteCreate, add: Add) -> str:
     return name or server.ssh_user
 
 
-async def _php_version(
+async def installed_php(
     session: AsyncSession, user: User, server: Server, requested: str | None, field: str, add: Add
 ) -> str:
     """`requested` (or the server's PHP) when it is installed on the server."""
@@ -193,7 +194,7 @@ def _database(server: Server, name: str, add: Add) -> None:
         add("database", reason.replace("The name", "The database name"))
 
 
-def _collector() -> tuple[dict[str, list[str]], Add]:
+def collector() -> tuple[dict[str, list[str]], Add]:
     errors: dict[str, list[str]] = {}
 
     def add(field: str, reason: str) -> None:
@@ -207,14 +208,14 @@ async def create(
 ) -> Site:
     """The site, `installing`; with `database`, a new database on the server as well."""
     server = await servers.get(session, user, server_id)
-    errors, add = _collector()
+    errors, add = collector()
     domain = await _domain(session, server, body.domain, "domain", add)
     if body.project_type not in PROJECT_TYPES:
         add("project_type", f"The project type must be one of: {', '.join(PROJECT_TYPES)}.")
     aliases = _aliases(body.aliases, domain=domain, wildcards=body.wildcards, add=add)
     directory = _directory(body.directory, add)
     username = _username(server, body, add)
-    php_version = await _php_version(session, user, server, body.php_version, "php_version", add)
+    php_version = await installed_php(session, user, server, body.php_version, "php_version", add)
     template = await _template(session, user, server, body.nginx_template, body.project_type, add)
     if body.database is not None:
         _database(server, body.database, add)
@@ -242,7 +243,10 @@ async def create(
         deploy_token=secrets.token_urlsafe(30),
     )
     session.add(site)
-    await session.flush()
+    try:
+        await session.flush()
+    except IntegrityError as exc:  # a simultaneous request took the domain after the check above
+        raise ValidationFailed({"domain": [TAKEN]}) from exc
     resources.enqueue(session, "sites.install", site, actor=actor)
     return site
 
@@ -276,7 +280,7 @@ async def update(
 ) -> Site:
     """Change the domain, web directory, aliases, wildcards or PHP version; the host follows."""
     site, server = await _changeable(session, user, server_id, site_id)
-    errors, add = _collector()
+    errors, add = collector()
     domain = site.name
     if body.name is not None:
         domain = await _domain(session, server, body.name, "name", add, site.id)
@@ -287,7 +291,7 @@ async def update(
     directory = site.directory if body.directory is None else _directory(body.directory, add)
     php_version = site.php_version
     if body.php_version is not None:
-        php_version = await _php_version(session, user, server, body.php_version, "php_version", add)
+        php_version = await installed_php(session, user, server, body.php_version, "php_version", add)
     if errors:
         raise ValidationFailed(errors)
     servers.require_ready(server)
@@ -302,8 +306,8 @@ async def change_php(
 ) -> Site:
     """Run the site on another installed PHP version (its pool moves to that version)."""
     site, server = await _changeable(session, user, server_id, site_id)
-    errors, add = _collector()
-    site_php = await _php_version(session, user, server, version, "version", add)
+    errors, add = collector()
+    site_php = await installed_php(session, user, server, version, "version", add)
     if errors:
         raise ValidationFailed(errors)
     servers.require_ready(server)
@@ -317,7 +321,7 @@ async def add_aliases(
 ) -> Site:
     """Add aliases to the site's own (Forge keeps the existing ones)."""
     site, server = await _changeable(session, user, server_id, site_id)
-    errors, add = _collector()
+    errors, add = collector()
     added = _aliases(values, domain=site.name, wildcards=site.wildcards, add=add)
     if errors:
         raise ValidationFailed(errors)
@@ -335,7 +339,7 @@ async def delete(session: AsyncSession, user: User, server_id: int, site_id: int
         resources.mark_removing(session, "sites.remove", site, actor=actor)
 
 
-async def _on_host(
+async def on_host(
     session: AsyncSession, user: User, server_id: int, site_id: int, *, writing: bool
 ) -> tuple[Site, Server]:
     """The site and its server for an action on the host now; a write needs the site installed."""
@@ -359,7 +363,7 @@ def host_domain(site: Site) -> str:
     return site.host_name or site.name
 
 
-async def _run(
+async def run_on_host(
     session: AsyncSession, user: User, server: Server, script: Script, description: str, *, record: bool
 ) -> HostResult:
     """Run the script now (recorded as a server event unless it only reads); unreachable is a 400."""
@@ -381,24 +385,24 @@ async def _run(
         raise servers.ActionFailed(f"{description} failed: {exc}") from exc
 
 
-def _failed(description: str, result: HostResult) -> servers.ActionFailed:
+def host_failure(description: str, result: HostResult) -> servers.ActionFailed:
     lines = [line for line in result.output.splitlines() if line and not line.startswith("SHIPYARD_RESULT")]
     return servers.ActionFailed(f"{description} failed:\n" + "\n".join(lines[-8:]))
 
 
-async def _read(
+async def read(
     session: AsyncSession, user: User, server: Server, script: Script, description: str
 ) -> str | None:
-    result = await _run(session, user, server, script, description, record=False)
+    result = await run_on_host(session, user, server, script, description, record=False)
     if not result.ok:
-        raise _failed(description, result)
+        raise host_failure(description, result)
     return read_content(result)
 
 
 async def nginx_config(session: AsyncSession, user: User, server_id: int, site_id: int) -> str:
     """The site's vhost as it is on the host."""
-    site, server = await _on_host(session, user, server_id, site_id, writing=False)
-    content = await _read(
+    site, server = await on_host(session, user, server_id, site_id, writing=False)
+    content = await read(
         session, user, server, render_read_vhost(host_domain(site)), f"Reading the vhost of site {site.id}"
     )
     if content is None:
@@ -414,18 +418,18 @@ async def update_nginx_config(
     Forge variables in `content` are filled in; the site's own values in it (domain, names, paths,
     PHP socket) become variables again, so that later changes of the site rewrite them.
     """
-    site, server = await _on_host(session, user, server_id, site_id, writing=True)
+    site, server = await on_host(session, user, server_id, site_id, writing=True)
     if "\x00" in content:
         raise ValidationFailed({"content": ["The content must be text."]})
     current = spec_of(site, server)
     spec = replace(current, template=templatize(content, current.values()))
     description = f"Updating the nginx configuration of site {site.id}"
-    result = await _run(session, user, server, render_nginx_update(spec), description, record=True)
+    result = await run_on_host(session, user, server, render_nginx_update(spec), description, record=True)
     if not result.ok:
         refused = nginx_test_output(result)
         if refused is not None:
             raise ValidationFailed({"content": [refused.strip() or "nginx -t refused the configuration."]})
-        raise _failed(description, result)
+        raise host_failure(description, result)
     site.vhost_template = spec.template
     return render_vhost(spec)
 
@@ -436,36 +440,36 @@ def _site_file(site: Site, relative: str) -> str:
 
 async def env(session: AsyncSession, user: User, server_id: int, site_id: int) -> str:
     """The site's `.env` (empty when it has none)."""
-    site, server = await _on_host(session, user, server_id, site_id, writing=False)
+    site, server = await on_host(session, user, server_id, site_id, writing=False)
     script = render_read_file(site.username, _site_file(site, ".env"))
-    return await _read(session, user, server, script, f"Reading the .env of site {site.id}") or ""
+    return await read(session, user, server, script, f"Reading the .env of site {site.id}") or ""
 
 
 async def update_env(session: AsyncSession, user: User, server_id: int, site_id: int, content: str) -> str:
     """Write the site's `.env` as the site user, mode 0640."""
-    site, server = await _on_host(session, user, server_id, site_id, writing=True)
+    site, server = await on_host(session, user, server_id, site_id, writing=True)
     if "\x00" in content:
         raise ValidationFailed({"content": ["The content must be text."]})
     description = f"Updating the .env of site {site.id}"
     script = render_write_file(site.username, _site_file(site, ".env"), content, ENV_MODE)
-    result = await _run(session, user, server, script, description, record=True)
+    result = await run_on_host(session, user, server, script, description, record=True)
     if not result.ok:
-        raise _failed(description, result)
+        raise host_failure(description, result)
     return content
 
 
 async def log(session: AsyncSession, user: User, server_id: int, site_id: int) -> str:
     """The last lines of the application's Laravel log (empty when there is none)."""
-    site, server = await _on_host(session, user, server_id, site_id, writing=False)
+    site, server = await on_host(session, user, server_id, site_id, writing=False)
     script = render_read_file(site.username, _site_file(site, LARAVEL_LOG), tail=LOG_LINES)
-    return await _read(session, user, server, script, f"Reading the log of site {site.id}") or ""
+    return await read(session, user, server, script, f"Reading the log of site {site.id}") or ""
 
 
 async def clear_log(session: AsyncSession, user: User, server_id: int, site_id: int) -> None:
     """Empty the application's Laravel log."""
-    site, server = await _on_host(session, user, server_id, site_id, writing=True)
+    site, server = await on_host(session, user, server_id, site_id, writing=True)
     description = f"Clearing the log of site {site.id}"
     script = render_truncate_file(site.username, _site_file(site, LARAVEL_LOG))
-    result = await _run(session, user, server, script, description, record=True)
+    result = await run_on_host(session, user, server, script, description, record=True)
     if not result.ok:
-        raise _failed(description, result)
+        raise host_failure(description, result)

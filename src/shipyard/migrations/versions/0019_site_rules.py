@@ -1,7 +1,7 @@
 """site rules: redirect rules, security rules and their credentials, load balancing
 
-Revision ID: 0016
-Revises: 0013
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-11-24
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0016"
-down_revision: str | None = "0013"
+revision: str = "0019"
+down_revision: str | None = "0018"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
