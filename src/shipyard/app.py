@@ -72,7 +72,6 @@ JOB_MODULES: list[str] = [
     "shipyard.servers.recipes.jobs",
     "shipyard.servers.agents.jobs",
     "shipyard.servers.backups.jobs",
-    "shipyard.servers.sites.jobs",
     "shipyard.releases.deployments.jobs",
     "shipyard.sites.jobs",
     "shipyard.sites.redirects.jobs",
