@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from tests.support.acme import Pebble
 from tests.support.api import Account, admin, client, new_user
 from tests.support.aptrepo import FakeBlackfireRepository
 from tests.support.forge import Provisioned, wait_provisioned
@@ -70,18 +71,33 @@ def blackfire_repo() -> Iterator[FakeBlackfireRepository]:
     repository.cleanup()
 
 
+@pytest.fixture(scope="session")
+def acme_ca() -> Iterator[Pebble]:
+    """The ACME CA of the shared servers: pebble, started by the tests that order from it (`pebble`)."""
+    ca = Pebble()
+    yield ca
+    ca.stop()
+
+
+@pytest.fixture
+def pebble(acme_ca: Pebble) -> Pebble:
+    """pebble, running (it stays up for the rest of the session)."""
+    return acme_ca.start()
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def server(
     request: pytest.FixtureRequest,
     start_server: ServerFactory,
     mail_sink: MailSink,
     blackfire_repo: FakeBlackfireRepository,
+    acme_ca: Pebble,
 ) -> ShipyardServer:
     """The shared server of a backend; tests on it create their own users and leave global state alone.
 
     Its write rate limit is out of the way (tests/e2e/test_limits.py checks limits on servers of
-    their own), its e-mail goes to `mail_sink`, it installs Blackfire from `blackfire_repo` and it
-    looks for due backups every two seconds.
+    their own), its e-mail goes to `mail_sink`, it installs Blackfire from `blackfire_repo`, orders
+    ACME certificates from `acme_ca` and looks for due backups every two seconds.
     """
     return start_server(
         request.param,
@@ -90,6 +106,7 @@ def server(
             "SHIPYARD_BACKUP_TICK": "2",
             **smtp_env(mail_sink),
             **blackfire_repo.env(),
+            **acme_ca.env(),
         },
     )
 

@@ -29,6 +29,12 @@ from shipyard.http.forms import FormBodyMiddleware
 from shipyard.http.maintenance import MaintenanceMiddleware
 from shipyard.jobs.registry import load_job_modules
 from shipyard.jobs.worker import Worker
+from shipyard.releases.actions.router import router as release_actions_router
+from shipyard.releases.deployments.router import router as release_deployments_router
+from shipyard.releases.environment.router import router as release_environment_router
+from shipyard.releases.hooks.router import router as release_hooks_router
+from shipyard.releases.projects.router import router as projects_router
+from shipyard.releases.servers.router import router as project_servers_router
 from shipyard.servers.agents.router import router as server_agents_router
 from shipyard.servers.backups.router import router as backups_router
 from shipyard.servers.cron.router import router as cron_router
@@ -43,7 +49,20 @@ from shipyard.servers.php.router import router as php_router
 from shipyard.servers.recipes.router import router as recipes_router
 from shipyard.servers.router import router as servers_router
 from shipyard.servers.services.router import router as services_router
-from shipyard.servers.sites.router import router as sites_router
+from shipyard.sites.apps.router import router as site_apps_router
+from shipyard.sites.balancing.router import router as balancing_router
+from shipyard.sites.certificates.router import router as certificates_router
+from shipyard.sites.commands.router import router as site_commands_router
+from shipyard.sites.deployments.router import hook_router as deploy_hook_router
+from shipyard.sites.deployments.router import router as deployments_router
+from shipyard.sites.git.router import router as site_git_router
+from shipyard.sites.integrations.router import router as integrations_router
+from shipyard.sites.packages.router import router as packages_router
+from shipyard.sites.redirects.router import router as redirect_rules_router
+from shipyard.sites.router import router as sites_router
+from shipyard.sites.security.router import router as security_rules_router
+from shipyard.sites.webhooks.router import router as site_webhooks_router
+from shipyard.sites.workers.router import router as workers_router
 from shipyard.system.admin import router as admin_router
 from shipyard.system.router import router as system_router
 
@@ -62,9 +81,21 @@ JOB_MODULES: list[str] = [
     "shipyard.servers.recipes.jobs",
     "shipyard.servers.agents.jobs",
     "shipyard.servers.backups.jobs",
-    "shipyard.servers.sites.jobs",
     "shipyard.ci.queue.jobs",
     "shipyard.ci.cron.jobs",
+    "shipyard.releases.deployments.jobs",
+    "shipyard.sites.jobs",
+    "shipyard.sites.redirects.jobs",
+    "shipyard.sites.security.jobs",
+    "shipyard.sites.balancing.jobs",
+    "shipyard.sites.workers.jobs",
+    "shipyard.sites.integrations.jobs",
+    "shipyard.sites.apps.jobs",
+    "shipyard.sites.certificates.jobs",
+    "shipyard.sites.git.jobs",
+    "shipyard.sites.deployments.jobs",
+    "shipyard.sites.webhooks.jobs",
+    "shipyard.sites.commands.jobs",
 ]
 
 
@@ -140,6 +171,25 @@ def create_app() -> FastAPI:
         ci_system_router,
         ci_metrics_router,
         ci_agent_protocol_router,
+        redirect_rules_router,
+        security_rules_router,
+        balancing_router,
+        projects_router,
+        project_servers_router,
+        release_hooks_router,
+        release_deployments_router,
+        release_environment_router,
+        release_actions_router,
+        workers_router,
+        integrations_router,
+        site_apps_router,
+        packages_router,
+        certificates_router,
+        site_git_router,
+        deployments_router,
+        deploy_hook_router,
+        site_webhooks_router,
+        site_commands_router,
     ):
         app.include_router(router)
     # Outermost first on the way in: maintenance, then XML shaping, then form decoding.

@@ -15,6 +15,10 @@ from shipyard.core.db import Base
 from shipyard.core.flags import SystemFlag
 from shipyard.core.vault import SystemSecret
 from shipyard.jobs.models import Job, JobLog, JobStep
+from shipyard.releases.deployments.models import Deployment, Process
+from shipyard.releases.hooks.models import Hook
+from shipyard.releases.projects.models import Project
+from shipyard.releases.servers.models import ProjectServer
 from shipyard.servers.backups.models import Backup, BackupConfiguration
 from shipyard.servers.cron.models import ScheduledJob
 from shipyard.servers.daemons.models import Daemon
@@ -26,22 +30,37 @@ from shipyard.servers.monitors.models import Monitor, MonitorSample
 from shipyard.servers.nginx_templates.models import NginxTemplate
 from shipyard.servers.php.models import PhpVersion
 from shipyard.servers.recipes.models import Recipe
-from shipyard.servers.sites.models import Site
+from shipyard.sites.balancing.models import Balancing
+from shipyard.sites.certificates.models import AcmeAccount, Certificate
+from shipyard.sites.commands.models import SiteCommand
+from shipyard.sites.deployments.models import SiteDeployment
+from shipyard.sites.integrations.models import Integration
+from shipyard.sites.models import Site
+from shipyard.sites.redirects.models import RedirectRule
+from shipyard.sites.security.models import SecurityCredential, SecurityRule
+from shipyard.sites.webhooks.models import SiteWebhook
+from shipyard.sites.workers.models import Worker
 
 __all__ = [
     "AccessToken",
+    "AcmeAccount",
     "Agent",
     "AuditEvent",
     "Backup",
     "BackupConfiguration",
+    "Balancing",
     "Base",
+    "Certificate",
     "Credential",
     "Cron",
     "Daemon",
     "Database",
     "DatabaseUser",
+    "Deployment",
     "FirewallRule",
     "Forge",
+    "Hook",
+    "Integration",
     "Job",
     "JobLog",
     "JobStep",
@@ -52,21 +71,31 @@ __all__ = [
     "Org",
     "PhpVersion",
     "Pipeline",
+    "Process",
+    "Project",
+    "ProjectServer",
     "RateLimitWindow",
     "Recipe",
+    "RedirectRule",
     "Region",
     "RegionSize",
     "Registry",
     "Repo",
     "ScheduledJob",
     "Secret",
+    "SecurityCredential",
+    "SecurityRule",
     "Server",
     "ServerEvent",
     "Site",
+    "SiteCommand",
+    "SiteDeployment",
+    "SiteWebhook",
     "SshKey",
     "Step",
     "SystemFlag",
     "SystemSecret",
     "User",
+    "Worker",
     "Workflow",
 ]

@@ -4,8 +4,10 @@ the host refuses the payloads with a 422 naming the field, creates nothing, and 
 The payloads would each create a marker file on the host if any reached a shell unquoted. A field
 written `aliases.0` is the first item of a list. Fields that are code or secrets by design (a
 daemon's or scheduled job's command, a recipe's script, a template's nginx content, a password)
-are not names: they are stored and used as given, quoted whole, and are left out here. Server
-creation and update are covered in test_servers.py.
+are not names: they are stored and used as given, quoted whole, and are left out here (so are a
+site's deployment script and commands, which travel to the host as files). Server
+creation and update are covered in test_servers.py; load balancing (numbers and a method from a
+fixed list) in test_site_rules.py.
 """
 
 from __future__ import annotations
@@ -18,11 +20,13 @@ import asyncssh
 import httpx
 
 from tests.support.api import client
-from tests.support.forge import Provisioned
+from tests.support.forge import Provisioned, wait_until
+from tests.support.pki import Authority
 from tests.support.server import ShipyardServer
 
 MARKER = "/tmp/shipyard-injected"
 PUBLIC_KEY = asyncssh.generate_private_key("ssh-ed25519").export_public_key().decode().strip()
+PRIVATE_KEY, CERTIFICATE, _ = Authority.root("injection").issue(["inj.test"])
 
 PAYLOADS = [
     f"x; touch {MARKER}",
@@ -44,10 +48,12 @@ class Endpoint:
     fields: tuple[str, ...]
     listing: str | None = None  # the collection that must not grow, with the key of its list
     key: str | None = None
+    method: str = "POST"
 
 
-def endpoints(token: str) -> list[Endpoint]:
+def endpoints(token: str, site_id: int) -> list[Endpoint]:
     name = f"inj{token}"
+    site = f"/sites/{site_id}"
     return [
         Endpoint(
             "/daemons",
@@ -181,6 +187,96 @@ def endpoints(token: str) -> list[Endpoint]:
             "/sites",
             "sites",
         ),
+        Endpoint(
+            f"{site}/redirect-rules",
+            {"from": "/old", "to": "https://example.com/new", "type": "permanent"},
+            ("from", "to", "type"),
+            f"{site}/redirect-rules",
+            "redirect_rules",
+        ),
+        Endpoint(
+            f"{site}/security-rules",
+            {"name": name, "path": "/admin", "credentials": [{"username": name, "password": "secret"}]},
+            ("name", "path", "credentials.0.username"),
+            f"{site}/security-rules",
+            "security_rules",
+        ),
+        Endpoint(
+            f"{site}/git",
+            {"provider": "custom", "repository": "/srv/git/app.git", "branch": "main", "composer": True},
+            ("provider", "repository", "branch"),
+        ),
+        Endpoint(
+            f"{site}/git",
+            {"provider": "github", "repository": "acme/shop", "branch": "main"},
+            ("repository",),
+        ),
+        Endpoint(
+            f"{site}/webhooks", {"url": "http://127.0.0.1:9/hook"}, ("url",), f"{site}/webhooks", "webhooks"
+        ),
+        Endpoint(f"{site}/deployment-failure-emails", {"emails": ["ops@example.test"]}, ("emails.0",)),
+    ]
+
+
+def site_endpoints(token: str, site_id: int) -> list[Endpoint]:
+    """Endpoints of one site (`site_id`, on the provisioned server)."""
+    certificates = f"/sites/{site_id}/certificates"
+    return [
+        Endpoint(
+            certificates,
+            {
+                "type": "new",
+                "domain": f"inj{token}.test",
+                "country": "US",
+                "state": "NY",
+                "city": "New York",
+                "organization": "Company",
+                "department": "IT",
+            },
+            ("type", "domain", "country", "state", "city", "organization", "department"),
+            certificates,
+            "certificates",
+        ),
+        Endpoint(
+            certificates,
+            {"type": "existing", "key": PRIVATE_KEY, "certificate": CERTIFICATE},
+            ("key", "certificate"),
+            certificates,
+            "certificates",
+        ),
+        Endpoint(
+            f"{certificates}/letsencrypt",
+            {"domains": [f"inj{token}.test"]},
+            ("domains.0",),
+            certificates,
+            "certificates",
+        ),
+    ]
+
+
+def app_endpoints(site_id: int) -> list[Endpoint]:
+    """The endpoints of one site's workers, integrations, applications and composer credentials."""
+    site = f"/sites/{site_id}"
+    credential = {"repository_url": "packages.example.com", "username": "oliver", "password": "secret"}
+    return [
+        Endpoint(
+            f"{site}/workers",
+            {"connection": "redis", "queue": "default", "environment": "production", "php_version": "php82"},
+            ("connection", "queue", "environment", "php_version"),
+            f"{site}/workers",
+            "workers",
+        ),
+        Endpoint(f"{site}/integrations/octane", {"server": "swoole"}, ("server",)),
+        Endpoint(f"{site}/integrations/reverb", {"host": "ws.example.test"}, ("host",)),
+        Endpoint(f"{site}/integrations/laravel-maintenance", {"secret": "s3cret"}, ("secret",)),
+        Endpoint(f"{site}/wordpress", {"database": "app", "user": 1}, ("database",)),
+        Endpoint(f"{site}/phpmyadmin", {"database": "app", "user": 1}, ("database",)),
+        Endpoint(
+            f"{site}/packages",
+            {"credentials": [credential]},
+            ("credentials.0.repository_url", "credentials.0.username"),
+            method="PUT",
+        ),
     ]
 
 
@@ -214,12 +310,24 @@ def test_injection_payloads_are_refused_everywhere_and_run_nothing(
     host.run(f"rm -f {MARKER}")
     accepted: list[tuple[str, str, str, int]] = []
     with client(server, provisioned.owner) as http:
-        for endpoint in endpoints(secrets.token_hex(3)):
+        created = http.post(
+            f"/api/v1/servers/{sid}/sites", json={"domain": f"inj-{secrets.token_hex(3)}.test"}
+        )
+        assert created.status_code == 200, created.text
+        site_id = created.json()["site"]["id"]
+        site_url = f"/api/v1/servers/{sid}/sites/{site_id}"
+        wait_until(lambda: http.get(site_url).json()["site"]["status"] == "installed", 180, "the site")
+        token = secrets.token_hex(3)
+        for endpoint in [
+            *endpoints(token, site_id),
+            *site_endpoints(token, site_id),
+            *app_endpoints(site_id),
+        ]:
             before = count(http, sid, endpoint)
             for attacked in endpoint.fields:
                 for payload in PAYLOADS:
                     body = with_value(endpoint.body, attacked, payload)
-                    response = http.post(f"/api/v1{url(sid, endpoint.path)}", json=body)
+                    response = http.request(endpoint.method, f"/api/v1{url(sid, endpoint.path)}", json=body)
                     errors = response.json().get("errors", {}) if response.status_code == 422 else {}
                     if response.status_code != 422 or attacked not in errors:
                         accepted.append((endpoint.path, attacked, payload, response.status_code))
@@ -229,6 +337,9 @@ def test_injection_payloads_are_refused_everywhere_and_run_nothing(
         assert after["blackfire_status"] is None and after["papertrail_status"] is None
         recipes = http.get("/api/v1/recipes").json()["recipes"]
         assert not [r for r in recipes if r["name"].startswith("inj")]
+        assert http.get(site_url).json()["site"]["repository"] is None
+        assert http.delete(site_url).status_code == 204
+        wait_until(lambda: http.get(site_url).status_code == 404, 120, "the site's removal")
     assert not accepted, "\n".join(
         sorted({f"{path} {attacked}: {status}" for path, attacked, _, status in accepted})
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 import shlex
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
@@ -18,9 +19,9 @@ from tests.support.server import ShipyardServer
 
 SITE_FIELDS = {
     "id", "name", "aliases", "directory", "wildcards", "isolated", "username", "status", "repository",
-    "repository_provider", "repository_branch", "repository_status", "quick_deploy", "project_type", "app",
-    "php_version", "app_status", "slack_channel", "telegram_chat_id", "telegram_chat_title", "created_at",
-    "deployment_url", "tags", "web_directory",
+    "repository_provider", "repository_branch", "repository_status", "quick_deploy", "deployment_status",
+    "project_type", "app", "php_version", "app_status", "slack_channel", "telegram_chat_id",
+    "telegram_chat_title", "created_at", "deployment_url", "tags", "web_directory",
 }  # fmt: skip
 
 
@@ -157,6 +158,8 @@ def test_php_and_html_sites_are_served_by_nginx(
     assert host.run(f"readlink /etc/nginx/sites-enabled/{php_domain}").stdout.strip() == vhost
     assert f"server_name {php_domain} www.{php_domain};" in host.run(f"cat {vhost}").stdout
     assert "fastcgi" not in host.run(f"cat /etc/nginx/sites-available/{html_domain}").stdout
+    for part in ("before", "server", "after"):
+        assert exists(host, f"/etc/nginx/forge-conf/{php_domain}/{part}")
     assert "GET / " in host.run(f"cat /var/log/nginx/{php_domain}-access.log").stdout
     assert host.run("nginx -t", check=False).returncode == 0
 
@@ -168,6 +171,7 @@ def test_php_and_html_sites_are_served_by_nginx(
         f"/home/forge/{php_domain}",
         f"/home/forge/{html_domain}",
         f"/var/log/nginx/{php_domain}-access.log",
+        f"/etc/nginx/forge-conf/{php_domain}",
     ):
         assert not exists(host, path), path
     wait_until(lambda: not fetch(host, php_domain).text.startswith("42 "), 30, "the site to be gone")
@@ -304,6 +308,12 @@ def test_updates_rerender_the_site_on_the_host(provisioned: Provisioned, sites: 
     sites.wait(sid)
     served(host, first, "This site is ready.")
     write_as(host, "forge", f"/home/forge/{first}/web/index.php", "<?php echo 'from web/';")
+    # What other features add to the site's nginx configuration goes into its forge-conf parts.
+    host.run(
+        f"echo 'add_header X-Part-Test on always;' > /etc/nginx/forge-conf/{first}/server/test.conf"
+        " && nginx -t && systemctl reload nginx"
+    )
+    wait_until(lambda: fetch(host, first).headers.get("x-part-test") == "on", 30, "nginx to take the part")
 
     updated = sites.http.put(
         f"{sites.base}/{sid}", json={"name": renamed, "directory": "/web/", "aliases": [f"www.{renamed}"]}
@@ -314,7 +324,8 @@ def test_updates_rerender_the_site_on_the_host(provisioned: Provisioned, sites: 
     assert body["status"] == "installing" and body["web_directory"] == f"/home/forge/{renamed}/web"
     sites.wait(sid)
     served(host, renamed, "from web/")
-    served(host, f"www.{renamed}", "from web/")
+    assert served(host, f"www.{renamed}", "from web/").headers.get("x-part-test") == "on"
+    assert not exists(host, f"/etc/nginx/forge-conf/{first}")
     for old in (first, alias):
         assert "from web/" not in fetch(host, old).text
     assert not exists(host, f"/home/forge/{first}") and exists(
@@ -522,3 +533,18 @@ def test_site_input_is_validated_and_other_users_see_nothing(
         assert other.delete(url).status_code == 404
         assert other.post(sites.base, json={"domain": f"x-{t}.sites.test"}).status_code == 404
     sites.wait(site["id"])
+
+
+def test_simultaneous_creates_of_one_domain_make_one_site(provisioned: Provisioned, sites: Sites) -> None:
+    """All the requests pass the domain check before any of them commits; the database decides,
+    and the others get the same 422 as a later duplicate would."""
+    domain = f"twin-{token()}.sites.test"
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        responses = list(pool.map(lambda _: sites.http.post(sites.base, json={"domain": domain}), range(8)))
+    created = [r.json()["site"] for r in responses if r.status_code == 200]
+    sites.created.extend(site["id"] for site in created)
+    assert len(created) == 1, [(r.status_code, r.text) for r in responses]
+    for refused in (r for r in responses if r.status_code != 200):
+        assert refused.status_code == 422 and "taken" in refused.json()["errors"]["domain"][0], refused.text
+    sites.wait(created[0]["id"])
+    served(provisioned.host, domain, "This site is ready.")

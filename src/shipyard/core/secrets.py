@@ -1,14 +1,20 @@
-"""Secrets at rest: Fernet encryption with a key from the environment or the data directory."""
+"""Secrets at rest: Fernet encryption with a key from the environment or the data directory, and
+values sealed under a key only their owner knows (scrypt-derived, AES-256-GCM)."""
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 from functools import lru_cache
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from sqlalchemy import String
 from sqlalchemy.types import TypeDecorator
 
@@ -63,3 +69,44 @@ class EncryptedString(TypeDecorator[str]):
 
     def process_result_value(self, value: str | None, dialect: Any) -> str | None:
         return decrypt(value) if value is not None else None
+
+
+# scrypt cost: about 0.1 s and 32 MiB per derivation, so guessing a user's key offline is slow.
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
+
+
+class WrongKey(Exception):
+    """A sealed value was opened with another key than the one it was sealed with."""
+
+
+def _derive(passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    return Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(passphrase.encode())
+
+
+def seal(plaintext: str, passphrase: str) -> str:
+    """`plaintext` encrypted under a key derived from `passphrase`; the passphrase is not kept."""
+    salt, nonce = os.urandom(16), os.urandom(12)
+    key = _derive(passphrase, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
+    data = AESGCM(key).encrypt(nonce, plaintext.encode(), None)
+    return json.dumps(
+        {
+            "kdf": "scrypt",
+            "n": SCRYPT_N,
+            "r": SCRYPT_R,
+            "p": SCRYPT_P,
+            "salt": base64.b64encode(salt).decode(),
+            "nonce": base64.b64encode(nonce).decode(),
+            "data": base64.b64encode(data).decode(),
+        }
+    )
+
+
+def unseal(sealed: str, passphrase: str) -> str:
+    """The plaintext of `seal`'s output; raises WrongKey when `passphrase` is not the sealing one."""
+    fields = json.loads(sealed)
+    key = _derive(passphrase, base64.b64decode(fields["salt"]), fields["n"], fields["r"], fields["p"])
+    try:
+        plain = AESGCM(key).decrypt(base64.b64decode(fields["nonce"]), base64.b64decode(fields["data"]), None)
+    except InvalidTag:
+        raise WrongKey("the key does not open this value") from None
+    return plain.decode()

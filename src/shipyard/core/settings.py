@@ -92,6 +92,21 @@ class Settings(BaseSettings):
         default=None, description="CI: a Bearer token for /metrics besides administrators' tokens"
     )
     ci_cron_tick: float = Field(default=30.0, gt=0, description="CI: seconds between two looks for due crons")
+    acme_directory: str = Field(
+        default="https://acme-v02.api.letsencrypt.org/directory",
+        pattern=r"^https?://\S+$",
+        description="the ACME directory Let's Encrypt certificates are ordered from",
+    )
+    acme_ca_bundle: Path | None = Field(
+        default=None,
+        description="CA certificates (PEM) to trust for the ACME directory; default: the system's",
+    )
+    acme_renew_days: float = Field(
+        default=30, gt=0, description="ACME certificates are renewed when they expire within this many days"
+    )
+    acme_renew_interval: float = Field(
+        default=43200, gt=0, description="seconds between two looks for ACME certificates to renew"
+    )
 
     smtp_host: str | None = Field(
         default=None, description="SMTP server for e-mail; unset: no e-mail is sent"

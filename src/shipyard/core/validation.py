@@ -33,6 +33,22 @@ DNS_NAME = re.compile(
     r"^(?=.{1,253}\Z)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?\Z"
 )
+# A git branch or tag name (git check-ref-format, narrowed): no leading dash or dot, no `..`,
+# no `//`, no trailing `/`, `.` or `.lock`.
+GIT_REF = re.compile(
+    r"^(?![-./])(?!.*\.\.)(?!.*//)(?!.*@\{)(?!.*\.lock\Z)[A-Za-z0-9._/@+-]{0,254}[A-Za-z0-9_@+-]\Z"
+)
+# A git remote: scp-like `user@host:path` or an ssh/git/http(s)/file URL, nothing a shell reads.
+GIT_URL = re.compile(
+    r"^(?:(?:ssh|git|https?)://[A-Za-z0-9._~%@:\[\]-]+(?:/[A-Za-z0-9._~%+@/-]*)?"
+    r"|file:///[A-Za-z0-9._~+@/-]+"
+    r"|[A-Za-z0-9][A-Za-z0-9._-]{0,63}@[A-Za-z0-9][A-Za-z0-9.-]{0,252}:[A-Za-z0-9._~+@/-]{1,512})\Z"
+)
+# `owner/name` on a hosted git provider.
+REPOSITORY_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}/[A-Za-z0-9._-]{1,100}\Z")
+# A path inside a release or deployment directory: relative, no `..` component.
+RELATIVE_PATH = re.compile(r"^(?!/)(?!(?:.*/)?\.\.(?:/|\Z))[A-Za-z0-9._@+/-]{1,255}\Z")
+
 # Blackfire's server credentials: a UUID-like id and a hex token (64 characters today).
 BLACKFIRE_SERVER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{7,127}\Z")
 BLACKFIRE_SERVER_TOKEN = re.compile(r"^[A-Za-z0-9]{16,256}\Z")
@@ -41,6 +57,14 @@ BLACKFIRE_SERVER_TOKEN = re.compile(r"^[A-Za-z0-9]{16,256}\Z")
 def is_single_line(value: str) -> bool:
     """No line breaks or NULs: the value cannot add lines to a config file or a script."""
     return not any(char in value for char in "\r\n\0")
+
+
+def is_clean_absolute_path(value: str) -> bool:
+    """An ABSOLUTE_PATH without `.` or `..` components or a trailing slash (the root aside)."""
+    if not ABSOLUTE_PATH.match(value):
+        return False
+    parts = value.split("/")[1:]
+    return value == "/" or all(part not in ("", ".", "..") for part in parts)
 
 
 def is_ip(value: str) -> bool:

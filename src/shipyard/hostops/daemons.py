@@ -1,4 +1,7 @@
-"""Renderers for daemons: supervisor programs named `daemon-<id>`."""
+"""Renderers for supervisor programs: server daemons (`daemon-<id>`) and site workers (`worker-<id>`).
+
+Each program logs to `/var/log/shipyard/<program>.log`, whose tail `render_log` reads.
+"""
 
 from __future__ import annotations
 
@@ -18,10 +21,23 @@ class DaemonSpec:
     startsecs: int
     stopwaitsecs: int
     stopsignal: str  # without the SIG prefix, as supervisor wants it
+    kind: str = "daemon"  # the program's name prefix: "daemon" or "worker"
 
     @property
     def program(self) -> str:
-        return f"daemon-{self.id}"
+        return program_name(self.kind, self.id)
+
+
+PROGRAM_KINDS = ("daemon", "worker")
+LOG_LINES = 500
+LOG_MAX_BYTES = 64 * 1024
+
+
+def program_name(kind: str, resource_id: int) -> str:
+    """The supervisor program of a daemon or worker."""
+    if kind not in PROGRAM_KINDS:
+        raise ValueError(f"not a program kind: {kind!r}")
+    return f"{kind}-{int(resource_id)}"
 
 
 def supervisor_value(value: str) -> str:
@@ -45,9 +61,25 @@ def render_install(spec: DaemonSpec) -> Script:
     )
 
 
-def render_restart(daemon_id: int) -> Script:
-    return script("daemon-restart", "daemon_restart.sh.j2", program=f"daemon-{daemon_id}", idempotent=False)
+def render_restart(program: str) -> Script:
+    """Restart all processes of the program (`program_name`)."""
+    return script("daemon-restart", "daemon_restart.sh.j2", program=_checked(program), idempotent=False)
 
 
-def render_remove(daemon_id: int) -> Script:
-    return script("daemon-remove", "daemon_remove.sh.j2", program=f"daemon-{daemon_id}")
+def render_remove(program: str) -> Script:
+    """Stop the program (`program_name`) and remove its configuration."""
+    return script("daemon-remove", "daemon_remove.sh.j2", program=_checked(program))
+
+
+def render_log(program: str) -> Script:
+    """Print the last lines of the program's log (nothing when it has none yet)."""
+    return script(
+        "daemon-log", "daemon_log.sh.j2", program=_checked(program), lines=LOG_LINES, max_bytes=LOG_MAX_BYTES
+    )
+
+
+def _checked(program: str) -> str:
+    kind, _, number = program.partition("-")
+    if kind not in PROGRAM_KINDS or not number.isascii() or not number.isdigit():
+        raise ValueError(f"not a supervisor program of Shipyard: {program!r}")
+    return program

@@ -2,11 +2,13 @@
 
 A site of `user` for `domain` lives in `/home/<user>/<domain>` (its root) and is served from
 `<root><directory>` (its web directory). Its vhost is `/etc/nginx/sites-available/<domain>`,
-enabled by a symlink in `sites-enabled`; a changed vhost is kept only when `nginx -t` passes,
-otherwise the previous files are put back. Sites run PHP as their user: the server's user
-(`forge`) through the `www` pool of their PHP version, an isolated site through a pool of its
-own, `site-<id>`, listening on `/run/php/php<version>-fpm-site-<id>.sock`. Files inside a site's
-directory are written and read as the site user, never as root.
+enabled by a symlink in `sites-enabled`. What other site features add to nginx (certificates,
+redirect and security rules, upstreams) are files in `/etc/nginx/forge-conf/<domain>/{before,
+server,after}/`, which the vhost includes as Forge's does (`render_nginx_part`). A changed vhost
+is kept only when `nginx -t` passes, otherwise the previous files are put back. Sites run PHP as
+their user: the server's user (`forge`) through the `www` pool of their PHP version, an isolated
+site through a pool of its own, `site-<id>`, listening on `/run/php/php<version>-fpm-site-<id>.sock`.
+Files inside a site's directory are written and read as the site user, never as root.
 """
 
 from __future__ import annotations
@@ -87,13 +89,59 @@ def enabled_path(domain: str) -> str:
     return f"/etc/nginx/sites-enabled/{domain}"
 
 
+def auth_dir(site_id: int) -> str:
+    """Where the site's htpasswd files (its security rules) live; by id, so a rename keeps them."""
+    return f"/etc/nginx/htpasswd/site-{site_id}"
+
+
+def deploy_key_path(user: str, site_id: int) -> str:
+    """The site's private deploy key (the public key is beside it, `.pub`)."""
+    return f"/home/{user}/.ssh/shipyard-site-{site_id}"
+
+
+def sudoers_path(site_id: int) -> str:
+    """The sudoers rule that lets the site user reload PHP-FPM in its deployments."""
+    return f"/etc/sudoers.d/shipyard-site-{site_id}"
+
+
+def conf_dir(domain: str) -> str:
+    """Where the files other site features add to the site's nginx configuration live."""
+    return f"/etc/nginx/forge-conf/{domain}"
+
+
+def site_ssl_dir(site_id: int) -> str:
+    """Where the site's certificates are (by id: a rename does not move them)."""
+    return f"/etc/nginx/ssl/site-{site_id}"
+
+
+# Where in the vhost each part's files are included: before the site's server block (http
+# context: upstreams, other server blocks), inside it, or after it.
+NGINX_PARTS = ("before", "server", "after")
+_PART_FILE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}\.conf\Z")
+
+
+def includes_part(template: str, part: str) -> bool:
+    """Whether a site's vhost template includes the files of `part` (a hand-edited one may not)."""
+    include = r"include\s+(?:/etc/nginx/)?forge-conf/\{\{ SITE \}\}/" + re.escape(part) + r"/\*\s*;"
+    return re.search(include, template) is not None
+
+
 @lru_cache
 def html_template() -> str:
     """The default vhost of a static (html) site: the default template without PHP."""
     return files("shipyard.hostops").joinpath("templates/nginx/site-html.conf").read_text()
 
 
-def default_site_template(project_type: str) -> str:
+@lru_cache
+def balancer_template() -> str:
+    """The default vhost of a site on a load balancer: it proxies to the site's upstream."""
+    return files("shipyard.hostops").joinpath("templates/nginx/site-balancer.conf").read_text()
+
+
+def default_site_template(project_type: str, *, balancer: bool = False) -> str:
+    """The vhost a site gets without a chosen template (`balancer`: it is on a load balancer)."""
+    if balancer:
+        return balancer_template()
     return html_template() if project_type == "html" else default_template()
 
 
@@ -203,7 +251,8 @@ def render_pool(spec: SiteSpec) -> str:
     return render_template("site-pool.conf.j2", spec=spec)
 
 
-def _placeholder(spec: SiteSpec) -> tuple[str, str]:
+def placeholder(spec: SiteSpec) -> tuple[str, str]:
+    """The name and content of the page an empty web directory gets."""
     if spec.uses_php:
         return "index.php", "<?php\n\necho 'This site is ready.', PHP_EOL;\n"
     return "index.html", "<!doctype html>\n<title>Site ready</title>\n<p>This site is ready.</p>\n"
@@ -222,7 +271,7 @@ def render_install(spec: SiteSpec, *, previous_domain: str | None = None) -> Scr
     """
     if previous_domain is not None and site_domain(previous_domain) != previous_domain:
         raise ValueError(f"not a site domain: {previous_domain!r}")
-    index_name, index = _placeholder(spec)
+    index_name, index = placeholder(spec)
     staged = {"vhost.conf": render_vhost(spec), "index": index}
     if spec.uses_php and spec.isolated:
         staged["pool.conf"] = render_pool(spec)
@@ -239,6 +288,9 @@ def render_install(spec: SiteSpec, *, previous_domain: str | None = None) -> Scr
         previous_enabled=enabled_path(previous) if previous else None,
         previous_root=site_root(spec.user, previous) if previous else None,
         previous_domain=previous,
+        conf=conf_dir(spec.domain),
+        previous_conf=conf_dir(previous) if previous else None,
+        parts=NGINX_PARTS,
     )
 
 
@@ -256,10 +308,14 @@ def render_remove(spec: SiteSpec, *, remove_user: bool, previous_domain: str | N
         "site_remove.sh.j2",
         spec=spec,
         places=[
-            (domain, vhost_path(domain), enabled_path(domain), site_root(spec.user, domain))
+            (domain, vhost_path(domain), enabled_path(domain), site_root(spec.user, domain), conf_dir(domain))
             for domain in domains
         ],
+        ssl_dir=site_ssl_dir(spec.id),
         remove_user=remove_user and spec.isolated,
+        site_dirs=[auth_dir(spec.id)],
+        deploy_key=deploy_key_path(spec.user, spec.id),
+        sudoers=sudoers_path(spec.id),
     )
 
 
@@ -275,6 +331,41 @@ def render_nginx_update(spec: SiteSpec) -> Script:
     )
 
 
+def render_nginx_part(
+    domain: str, part: str, name: str, content: str | None, *, files: dict[str, tuple[str, str]] | None = None
+) -> Script:
+    """Put `content` in the site's nginx file `forge-conf/<domain>/<part>/<name>` (None: remove it),
+    and `files` (host path -> (content, mode), e.g. certificates or an htpasswd file, root-owned,
+    readable by nginx) beside it; all kept only when `nginx -t` passes, then nginx reloads.
+    A file of `files` mapped to content "" is removed."""
+    if site_domain(domain) != domain:
+        raise ValueError(f"not a site domain: {domain!r}")
+    if part not in NGINX_PARTS or not _PART_FILE.match(name):
+        raise ValueError(f"not a site nginx file: {part!r}/{name!r}")
+    extra = files or {}
+    for path, (_, mode) in extra.items():
+        if (
+            not path.startswith("/etc/nginx/")
+            or web_directory(path) != path
+            or not re.fullmatch(r"0[0-7]{3}", mode)
+        ):
+            raise ValueError(f"not a file under /etc/nginx: {path!r} ({mode!r})")
+    staged = {f"extra-{n}": text for n, (text, _) in enumerate(extra.values()) if text}
+    if content is not None:
+        staged["part.conf"] = content
+    return _script(
+        "site-nginx-part",
+        "site_nginx_part.sh.j2",
+        files=staged,
+        dir=f"{conf_dir(domain)}/{part}",
+        path=f"{conf_dir(domain)}/{part}/{name}",
+        present=content is not None,
+        extra=[
+            (f"extra-{n}", path, mode, bool(text)) for n, (path, (text, mode)) in enumerate(extra.items())
+        ],
+    )
+
+
 def render_read_vhost(domain: str) -> Script:
     """The site's vhost as it is on the host (result: `found`, `content` in base64)."""
     if site_domain(domain) != domain:
@@ -287,27 +378,35 @@ def render_read_vhost(domain: str) -> Script:
 def render_read_file(user: str, path: str, *, tail: int | None = None) -> Script:
     """A file of the site read as the site user, whole or its last `tail` lines (result: `found`,
     `content` in base64, at most READ_LIMIT bytes: the end of the file)."""
-    _check_user_path(user, path)
+    check_user_path(user, path)
     return _script("site-read", "site_read.sh.j2", path=path, user=user, tail=tail, limit=READ_LIMIT)
 
 
-def render_write_file(user: str, path: str, content: str, mode: str) -> Script:
-    """Replace a file of the site, as the site user, with `content` (uploaded, never on a command line)."""
-    _check_user_path(user, path)
+def render_write_file(user: str, path: str, content: str, mode: str, *, parents: bool = False) -> Script:
+    """Replace a file of the site, as the site user, with `content` (uploaded, never on a command
+    line); with `parents`, the user first creates its directory (mode 0700) and missing parents."""
+    check_user_path(user, path)
     if not re.fullmatch(r"0[0-7]{3}", mode):
         raise ValueError(f"not a file mode: {mode!r}")
     return _script(
-        "site-write", "site_write.sh.j2", files={"content": content}, path=path, user=user, mode=mode
+        "site-write",
+        "site_write.sh.j2",
+        files={"content": content},
+        path=path,
+        user=user,
+        mode=mode,
+        parents=parents,
     )
 
 
 def render_truncate_file(user: str, path: str) -> Script:
     """Empty a file of the site (when it exists), as the site user."""
-    _check_user_path(user, path)
+    check_user_path(user, path)
     return _script("site-truncate", "site_truncate.sh.j2", path=path, user=user)
 
 
-def _check_user_path(user: str, path: str) -> None:
+def check_user_path(user: str, path: str) -> None:
+    """ValueError unless `path` is a canonical path inside the home of `user`."""
     if not UNIX_USER.match(user):
         raise ValueError(f"not a site user: {user!r}")
     home = f"/home/{user}/"

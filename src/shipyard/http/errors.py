@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shipyard.core.errors import ShipyardError, ValidationFailed, summarize
@@ -60,6 +62,36 @@ async def _shipyard_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+# The columns of a violated unique constraint, as SQLite and PostgreSQL name them.
+_UNIQUE_COLUMNS = (
+    re.compile(r"UNIQUE constraint failed: ([\w., ]+)"),
+    re.compile(r"Key \(([\w, ]+)\)=\(.*\) already exists", re.DOTALL),
+)
+
+
+def taken_field(exc: IntegrityError) -> str | None:
+    """The field a unique-constraint violation is about (its last column that is not a foreign
+    key), or None when `exc` is another kind of integrity error."""
+    cause = getattr(exc.orig, "__cause__", None)  # asyncpg's error, under SQLAlchemy's adapter
+    text = f"{exc.orig}\n{cause or ''}\n{getattr(cause, 'detail', None) or ''}"
+    for pattern in _UNIQUE_COLUMNS:
+        match = pattern.search(text)
+        if match:
+            columns = [column.strip().rsplit(".", 1)[-1] for column in match.group(1).split(",")]
+            return next((c for c in reversed(columns) if not c.endswith("_id")), columns[-1])
+    return None
+
+
+async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
+    """Two requests that create the same thing at once: the check in the service let both through,
+    the database let one; the other is told as if the check had caught it."""
+    assert isinstance(exc, IntegrityError)
+    field = taken_field(exc)
+    if field is None:
+        return await _unexpected(request, exc)
+    return _validation_response({field: [f"The {field} has already been taken."]})
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     message = {404: "Not Found.", 405: "Method Not Allowed."}.get(exc.status_code, str(exc.detail))
@@ -74,5 +106,6 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _request_validation)
     app.add_exception_handler(ShipyardError, _shipyard_error)
+    app.add_exception_handler(IntegrityError, _integrity_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)

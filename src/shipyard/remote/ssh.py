@@ -2,8 +2,11 @@
 
 A script is uploaded with its files into a private staging directory, run by bash as the
 requested user under a remote `timeout`, streamed line by line (secrets masked) to a callback,
-and removed afterwards. The first contact with a host returns its host key so that the caller
-can pin it; after that a different key is refused. Files (a backup archive, say) are copied
+and removed afterwards; when the caller is cancelled, the remote command is stopped too. Logins
+need not be root (a deployment project's own key for its `connect_as` user, say): connections
+are pooled per endpoint and credential, and a non-root login stages in a directory of its own.
+The first contact with a host returns its host key so that the caller can pin it; after that a
+different key is refused. Files (a backup archive, say) are copied
 to and from a host over SFTP, streamed, never held whole in memory.
 """
 
@@ -11,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import posixpath
 import shlex
 import uuid
@@ -51,6 +55,12 @@ class Login:
     private_key: str | None = None
     password: str | None = None
 
+    @property
+    def fingerprint(self) -> str:
+        """Tells credentials apart in the pool without keeping another copy of them."""
+        material = f"{self.private_key or ''}\0{self.password or ''}".encode()
+        return hashlib.sha256(material).hexdigest()
+
 
 @dataclass(frozen=True)
 class Connected:
@@ -63,12 +73,12 @@ class Remote:
 
     def __init__(self, connect_timeout: float = 15) -> None:
         self.connect_timeout = connect_timeout
-        self._connections: dict[tuple[Endpoint, str | None], Connected] = {}
+        self._connections: dict[tuple[Endpoint, str, str | None], Connected] = {}
         self._locks: dict[Endpoint, asyncio.Lock] = {}
 
     async def connect(self, endpoint: Endpoint, login: Login, pinned_host_key: str | None) -> Connected:
         """A live connection (reused when possible); its `host_key` is the one to pin."""
-        key = (endpoint, pinned_host_key)
+        key = (endpoint, login.fingerprint, pinned_host_key)
         async with self._locks.setdefault(endpoint, asyncio.Lock()):
             cached = self._connections.get(key)
             if cached is not None and not cached.connection.is_closed():
@@ -150,10 +160,11 @@ class Remote:
         run_as: str | None,
         on_output: OutputCallback | None,
     ) -> HostResult:
-        staging = posixpath.join(STAGING_ROOT, f"{script.name}-{uuid.uuid4().hex[:12]}")
+        staging_root = staging_root_of(endpoint.username)
+        staging = posixpath.join(staging_root, f"{script.name}-{uuid.uuid4().hex[:12]}")
         # The root is traversable (not listable) so that a script run as another user reaches its
         # own staging dir, which is private to whoever runs it.
-        root = shlex.quote(STAGING_ROOT)
+        root = shlex.quote(staging_root)
         await connection.run(
             f"mkdir -p {root} && chmod 0711 {root} && umask 077 && mkdir {shlex.quote(staging)}", check=True
         )
@@ -162,7 +173,7 @@ class Remote:
                 for name, content in {"script.sh": script.body, **script.files}.items():
                     async with sftp.open(posixpath.join(staging, name), "w") as remote_file:
                         await remote_file.write(content)
-            command = self._command(staging, time_limit, run_as)
+            command = self._command(staging, time_limit, run_as, endpoint.username != "root")
             lines: list[str] = []
             async with connection.create_process(command, stderr=asyncssh.STDOUT) as process:
                 try:
@@ -178,6 +189,11 @@ class Remote:
                     raise ScriptTimeout(
                         f"{script.name} did not finish on {endpoint.host} within {time_limit:g}s."
                     ) from None
+                except asyncio.CancelledError:
+                    # Closing the channel does not stop a command without a terminal: signal the
+                    # process group `timeout` leads, so the script and its children end now.
+                    await asyncio.shield(self._stop(connection, staging))
+                    raise
             exit_code = completed.exit_status if completed.exit_status is not None else 255
             if exit_code == 124:
                 raise ScriptTimeout(
@@ -188,7 +204,9 @@ class Remote:
         finally:
             # Best effort: when the connection is gone, the staging dir stays until tmpfiles ages /var/tmp.
             with contextlib.suppress(asyncssh.Error, OSError):
-                await connection.run(f"rm -rf {shlex.quote(staging)}", check=False)
+                await connection.run(
+                    f"rm -rf {shlex.quote(staging)} {shlex.quote(f'{staging}.pid')}", check=False
+                )
 
     async def download(
         self,
@@ -240,15 +258,30 @@ class Remote:
             raise HostUnreachable(f"Lost the SSH connection to {endpoint}: {exc}.") from exc
 
     @staticmethod
-    def _command(staging: str, time_limit: float, run_as: str | None) -> str:
+    async def _stop(connection: asyncssh.SSHClientConnection, staging: str) -> None:
+        pidfile = shlex.quote(f"{staging}.pid")
+        with contextlib.suppress(asyncssh.Error, OSError, TimeoutError):
+            await asyncio.wait_for(
+                connection.run(f"kill -TERM $(cat {pidfile}) 2>/dev/null", check=False), timeout=10
+            )
+
+    @staticmethod
+    def _command(staging: str, time_limit: float, run_as: str | None, sudo: bool = False) -> str:
         script = shlex.quote(posixpath.join(staging, "script.sh"))
         env = f"SHIPYARD_STAGING={shlex.quote(staging)}"
+        # `timeout` leads a process group of its own; its pid lets a cancellation signal the group.
+        # It lives next to the staging dir, which may belong to `run_as` by then.
+        pid = f"echo $$ > {shlex.quote(f'{staging}.pid')} &&"
         limit = f"timeout --kill-after={KILL_GRACE_SECONDS} {int(time_limit)}"
         if run_as is None:
-            return f"{env} {limit} bash {script}"
+            return f"{pid} {env} exec {limit} bash {script}"
         user = shlex.quote(run_as)
         # The staging dir belongs to the login user; hand it over to the user who runs the script.
-        return f"chown -R {user} {shlex.quote(staging)} && {limit} sudo -H -u {user} {env} bash {script}"
+        chown = "sudo -n chown" if sudo else "chown"
+        return (
+            f"{chown} -R {user} {shlex.quote(staging)} && {pid} "
+            f"exec {limit} sudo -n -H -u {user} {env} bash {script}"
+        )
 
     def forget(self, endpoint: Endpoint) -> None:
         """Close pooled connections to `endpoint`: the next action logs in afresh."""
@@ -262,3 +295,9 @@ class Remote:
         for connected in self._connections.values():
             connected.connection.close()
         self._connections.clear()
+
+
+def staging_root_of(username: str) -> str:
+    """Where a login stages its scripts: root's shared root, or a directory per other user (which
+    could not create entries in a root owned by someone else)."""
+    return STAGING_ROOT if username == "root" else f"{STAGING_ROOT}-{username}"

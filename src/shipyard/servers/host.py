@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -59,11 +60,13 @@ async def run(
     check: bool = True,
     fresh_login: bool = False,
     record_event: bool = True,
+    on_event: Callable[[int], Awaitable[None]] | None = None,
 ) -> HostResult:
     """Run `script` on the server, streaming its output into a new server event.
 
     `fresh_login` proves the login works now instead of reusing a pooled connection;
-    `record_event=False` is for reads (a log tail, say) that change nothing and need no event.
+    `record_event=False` is for reads (a log tail, say) that change nothing and need no event;
+    `on_event` is told the new event's id before the script starts (to follow its output).
     Raises HostActionFailed when the host is unreachable or (with `check`) the script fails.
     """
     async with sessions() as session:
@@ -79,6 +82,8 @@ async def run(
             await session.commit()
             event_id = event.id
         reach = await target(sessions, server)
+    if on_event is not None and event_id is not None:
+        await on_event(event_id)
     if fresh_login:
         _remote.forget(reach.endpoint)
 
@@ -136,7 +141,13 @@ async def run(
     return result
 
 
-async def _reach(sessions: async_sessionmaker[AsyncSession], server_id: int) -> Target:
+def remote() -> Remote:
+    """The process's SSH pool, shared with other domains that reach servers (deployments)."""
+    return _remote
+
+
+async def reach(sessions: async_sessionmaker[AsyncSession], server_id: int) -> Target:
+    """How to reach the server as root (see `target`)."""
     async with sessions() as session:
         server = await repository.with_secrets(session, server_id)
         if server is None:
@@ -155,14 +166,14 @@ async def fetch(
     """Copy a file from the server to Shipyard (with `remove`, then delete it on the server).
 
     Raises HostActionFailed when the host is unreachable or the file cannot be copied."""
-    reach = await _reach(sessions, server_id)
+    way = await reach(sessions, server_id)
     try:
         await _remote.download(
-            reach.endpoint,
-            reach.login,
+            way.endpoint,
+            way.login,
             remote_path,
             local_path,
-            pinned_host_key=reach.host_key,
+            pinned_host_key=way.host_key,
             remove=remove,
         )
     except RemoteError as exc:
@@ -175,11 +186,9 @@ async def send(
     """Copy a file from Shipyard to the server, into a directory private to root.
 
     Raises HostActionFailed when the host is unreachable or the file cannot be copied."""
-    reach = await _reach(sessions, server_id)
+    way = await reach(sessions, server_id)
     try:
-        await _remote.upload(
-            reach.endpoint, reach.login, local_path, remote_path, pinned_host_key=reach.host_key
-        )
+        await _remote.upload(way.endpoint, way.login, local_path, remote_path, pinned_host_key=way.host_key)
     except RemoteError as exc:
         raise HostActionFailed(str(exc)) from exc
 

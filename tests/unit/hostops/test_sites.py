@@ -60,6 +60,20 @@ SCRIPTS: dict[str, Callable[[], Script]] = {
     "truncate-log": lambda: sites.render_truncate_file(
         "shop", "/home/shop/shop.example.com/storage/logs/laravel.log"
     ),
+    "nginx-part": lambda: sites.render_nginx_part(
+        "shop.example.com",
+        "server",
+        "auth.conf",
+        "auth_basic on;\n",
+        files={"/etc/nginx/forge-conf/shop.example.com/htpasswd": ("u:$apr1$x\n", "0640")},
+    ),
+    "nginx-part-removed": lambda: sites.render_nginx_part(
+        "shop.example.com",
+        "server",
+        "auth.conf",
+        None,
+        files={"/etc/nginx/forge-conf/shop.example.com/htpasswd": ("", "0640")},
+    ),
 }
 
 
@@ -279,3 +293,33 @@ def test_reads_and_refusals_come_back_decoded() -> None:
     assert sites.nginx_test_output(_result({}, 1)) is None
     with pytest.raises(ValueError):
         sites.read_content(_result({"found": True, "content": "not base64!"}))
+
+
+def test_the_vhost_includes_the_site_parts_and_installs_keep_their_directory() -> None:
+    vhost = sites.render_vhost(ISOLATED)
+    for part in sites.NGINX_PARTS:
+        assert f"include forge-conf/shop.example.com/{part}/*;" in vhost
+        assert sites.includes_part(ISOLATED.template, part)
+        assert not sites.includes_part(ISOLATED.template.replace(f"/{part}/*;", "/x/*;"), part)
+    assert "mv -T /etc/nginx/forge-conf/old.example.com /etc/nginx/forge-conf/shop.example.com" in (
+        sites.render_install(ISOLATED, previous_domain="old.example.com").body
+    )
+    assert "rm -rf -- /etc/nginx/forge-conf/old.test" in (
+        sites.render_remove(ISOLATED, remove_user=False, previous_domain="old.test").body
+    )
+
+
+@pytest.mark.parametrize(
+    ("part", "name", "path"),
+    [
+        ("inside", "a.conf", None),
+        ("server", "../a.conf", None),
+        ("server", "a.conf; rm", None),
+        ("server", "a.conf", "/etc/passwd"),
+        ("server", "a.conf", "/etc/nginx/../passwd"),
+    ],
+)
+def test_site_parts_stay_in_their_place(part: str, name: str, path: str | None) -> None:
+    files = {path: ("x", "0640")} if path else None
+    with pytest.raises(ValueError):
+        sites.render_nginx_part("shop.example.com", part, name, "", files=files)

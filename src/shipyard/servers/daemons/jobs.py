@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shipyard.hostops.daemons import DaemonSpec, render_install, render_remove, render_restart
+from shipyard.hostops.daemons import DaemonSpec, program_name, render_install, render_remove, render_restart
 from shipyard.jobs.context import JobContext
 from shipyard.jobs.registry import job
 from shipyard.servers import resources
@@ -37,12 +37,20 @@ async def install(ctx: JobContext, resource_id: int) -> None:
 @job("daemons.restart", timeout=300, idempotent=False)
 async def restart(ctx: JobContext, resource_id: int) -> None:
     await resources.act(
-        ctx, repository.by_id, resource_id, lambda d: render_restart(d.id), f"Restarting daemon {resource_id}"
+        ctx,
+        repository.by_id,
+        resource_id,
+        lambda d: render_restart(program_name("daemon", d.id)),
+        f"Restarting daemon {resource_id}",
     )
 
 
 @job("daemons.remove", timeout=300, max_attempts=3)
 async def remove(ctx: JobContext, resource_id: int) -> None:
     await resources.remove(
-        ctx, repository.by_id, resource_id, lambda d: render_remove(d.id), f"Removing daemon {resource_id}"
+        ctx,
+        repository.by_id,
+        resource_id,
+        lambda d: render_remove(program_name("daemon", d.id)),
+        f"Removing daemon {resource_id}",
     )

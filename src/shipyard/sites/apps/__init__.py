@@ -1,0 +1,1 @@
+"""WordPress and phpMyAdmin, installed into a site from Debian's packages."""

@@ -1,0 +1,1 @@
+"""Commands run in a site's directory as its user."""

@@ -1,0 +1,1 @@
+"""A site's deployments: script, deploy now, quick deploy, history, failure e-mails."""

@@ -1,0 +1,1 @@
+"""A site's git repository and deploy key."""

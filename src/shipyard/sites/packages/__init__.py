@@ -1,0 +1,1 @@
+"""Composer packages authentication: the site user's `~/.config/composer/auth.json`."""
