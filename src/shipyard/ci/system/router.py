@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hmac
 import logging
 import secrets
@@ -93,7 +94,9 @@ async def reset_token(principal: LoggedIn, session: DbSession) -> str:
     issued = await users.create_token(
         session, principal.user, f"woodpecker-{int(time.time())}-{secrets.token_hex(3)}", []
     )
-    audit.record(session, principal.actor, "token.reset", subject=f"user:{principal.user.id}")
+    # The caller's own token is among the revoked ones: the audit row cannot point at it.
+    actor = dataclasses.replace(principal.actor, token_id=None)
+    audit.record(session, actor, "token.reset", subject=f"user:{principal.user.id}")
     return issued.plaintext
 
 
