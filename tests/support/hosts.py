@@ -102,15 +102,19 @@ class HostPool:
         self.prefix = f"t{number}"
         self.first_index = 20 + number * INDEXES_PER_WORKER
         self.next = 0
+        self.freed: list[int] = []  # indexes of hosts taken down, reused once the fresh ones run out
         self.lock = threading.Lock()
         self.started: list[Host] = []
         _testhost("base", timeout=900)
 
     def up(self) -> Host:
         with self.lock:
-            if self.next >= INDEXES_PER_WORKER:
+            if self.next < INDEXES_PER_WORKER:
+                index, self.next = self.first_index + self.next, self.next + 1
+            elif self.freed:
+                index = self.freed.pop(0)
+            else:
                 raise RuntimeError("this test worker ran out of host indexes")
-            index, self.next = self.first_index + self.next, self.next + 1
         name = f"{self.prefix}h{index}"
         host = Host(name, _testhost("up", name, str(index), timeout=180))
         self.started.append(host)
@@ -118,8 +122,10 @@ class HostPool:
 
     def down(self, host: Host) -> None:
         _testhost("down", host.name, timeout=120)
-        if host in self.started:
-            self.started.remove(host)
+        with self.lock:
+            if host in self.started:
+                self.started.remove(host)
+                self.freed.append(int(host.name.rsplit("h", 1)[1]))
 
     def down_all(self) -> None:
         for host in list(self.started):

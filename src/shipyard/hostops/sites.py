@@ -311,9 +311,9 @@ def render_remove(spec: SiteSpec, *, remove_user: bool, previous_domain: str | N
             (domain, vhost_path(domain), enabled_path(domain), site_root(spec.user, domain), conf_dir(domain))
             for domain in domains
         ],
-        ssl_dir=site_ssl_dir(spec.id),
         remove_user=remove_user and spec.isolated,
-        site_dirs=[auth_dir(spec.id)],
+        # Directories other site features keep by site id (htpasswd files, certificates).
+        site_dirs=[auth_dir(spec.id), site_ssl_dir(spec.id)],
         deploy_key=deploy_key_path(spec.user, spec.id),
         sudoers=sudoers_path(spec.id),
     )
