@@ -14,6 +14,7 @@ from tests.support.hosts import HostPool
 from tests.support.postgres import PostgresCluster
 from tests.support.server import ShipyardServer
 from tests.support.smtp import MailSink
+from tests.support.templates import provisioned_template
 
 BACKENDS = ["sqlite", "postgres"]
 
@@ -129,7 +130,7 @@ def provisioned(server: ShipyardServer, admin_account: Account, hosts: HostPool)
     """One host per backend and test worker, provisioned through the API with a root key (the
     suite's option); every server-resource test works on it and leaves it as it found it."""
     owner = new_user(server, admin_account)
-    host = hosts.up()
+    host = hosts.up(template=provisioned_template(hosts))
     with client(server, owner) as http:
         created = http.post(
             "/api/v1/servers",

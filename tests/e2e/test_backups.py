@@ -20,6 +20,7 @@ from tests.support.hosts import Host, HostPool
 from tests.support.s3 import LocalS3
 from tests.support.server import ShipyardServer
 from tests.support.smtp import MailSink
+from tests.support.templates import provisioned_template
 
 STAMP = r"\d{14}"
 DATE = re.compile(r"^\d{1,2}(st|nd|rd|th) [A-Z][a-z]{2} \d{2}:\d{2} (AM|PM)\Z")
@@ -408,7 +409,7 @@ def postgres_backups(
     """A Shipyard of its own (SQLite) and a fresh host provisioned with PostgreSQL; removed afterwards."""
     shipyard = start_server("sqlite", smtp_env(mail_sink))
     owner = new_user(shipyard, admin(shipyard))
-    host = hosts.up()
+    host = hosts.up(template=provisioned_template(hosts, "postgres"))
     with client(shipyard, owner) as http:
         created = http.post(
             "/api/v1/servers",

@@ -14,6 +14,7 @@ from tests.support.api import Account, client, new_user
 from tests.support.forge import Provisioned, events, wait_provisioned, wait_until
 from tests.support.hosts import Host, HostPool
 from tests.support.server import ShipyardServer
+from tests.support.templates import provisioned_template
 
 # Quotes, a backslash and shell syntax: the password must reach the database server unchanged.
 PASSWORD = "p'q\"r\\s $(touch /tmp/pwned) `id`;"
@@ -230,7 +231,7 @@ def test_another_users_server_is_not_found(
 def postgres_host(server: ShipyardServer, admin_account: Account, hosts: HostPool) -> Iterator[Provisioned]:
     """One host provisioned with PostgreSQL for this module (per backend); removed afterwards."""
     owner = new_user(server, admin_account)
-    host = hosts.up()
+    host = hosts.up(template=provisioned_template(hosts, "postgres"))
     with client(server, owner) as http:
         created = http.post(
             "/api/v1/servers",

@@ -26,6 +26,7 @@ from tests.support.forge import events, output_of, wait_provisioned, wait_until
 from tests.support.hosts import Host, HostPool
 from tests.support.server import ShipyardServer
 from tests.support.smtp import MailSink, Received
+from tests.support.templates import provisioned_template
 
 MINUTE_SECONDS = 5
 MONITOR_TIMEOUT = 5
@@ -63,7 +64,7 @@ def monitored(
     )
     administrator = admin(server)
     owner = new_user(server, administrator)
-    host = hosts.up()
+    host = hosts.up(template=provisioned_template(hosts))
     name = f"mon-{secrets.token_hex(3)}"
     with client(server, owner) as http:
         created = http.post(

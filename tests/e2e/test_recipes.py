@@ -12,6 +12,7 @@ from tests.support.forge import Provisioned, events, wait_provisioned, wait_unti
 from tests.support.hosts import Host, HostPool
 from tests.support.server import ShipyardServer
 from tests.support.smtp import MailSink
+from tests.support.templates import provisioned_template
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +20,8 @@ def fleet(
     server: ShipyardServer, provisioned: Provisioned, hosts: HostPool
 ) -> Iterator[list[tuple[int, Host]]]:
     """The shared provisioned server plus two more of the same owner, provisioned side by side."""
-    extra = [hosts.up(), hosts.up()]
+    template = provisioned_template(hosts)
+    extra = [hosts.up(template=template), hosts.up(template=template)]
     with client(server, provisioned.owner) as http:
         ids = []
         for index, host in enumerate(extra):

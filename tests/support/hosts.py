@@ -107,7 +107,8 @@ class HostPool:
         self.started: list[Host] = []
         _testhost("base", timeout=900)
 
-    def up(self) -> Host:
+    def up(self, template: str | None = None) -> Host:
+        """Boot a fresh host; with `template`, its disk starts as a copy of that template's."""
         with self.lock:
             if self.next < INDEXES_PER_WORKER:
                 index, self.next = self.first_index + self.next, self.next + 1
@@ -116,7 +117,8 @@ class HostPool:
             else:
                 raise RuntimeError("this test worker ran out of host indexes")
         name = f"{self.prefix}h{index}"
-        host = Host(name, _testhost("up", name, str(index), timeout=180))
+        options = ("--from", template) if template else ()
+        host = Host(name, _testhost("up", name, str(index), *options, timeout=180))
         self.started.append(host)
         return host
 
@@ -126,6 +128,14 @@ class HostPool:
             if host in self.started:
                 self.started.remove(host)
                 self.freed.append(int(host.name.rsplit("h", 1)[1]))
+
+    def keep_as_template(self, host: Host, template: str) -> None:
+        """Stop `host` and turn its disk into the read-only template `template`."""
+        _testhost("down", host.name, "--keep", timeout=120)
+        _testhost("template", host.name, template, timeout=120)
+        with self.lock:
+            self.started.remove(host)
+            self.freed.append(int(host.name.rsplit("h", 1)[1]))
 
     def down_all(self) -> None:
         for host in list(self.started):
