@@ -27,6 +27,7 @@ from shipyard.http.errors import install_error_handlers
 from shipyard.http.formats import XmlFormatMiddleware
 from shipyard.http.forms import FormBodyMiddleware
 from shipyard.http.maintenance import MaintenanceMiddleware
+from shipyard.http.nul import NulGuardMiddleware
 from shipyard.jobs.registry import load_job_modules
 from shipyard.jobs.worker import Worker
 from shipyard.releases.actions.router import router as release_actions_router
@@ -193,6 +194,7 @@ def create_app() -> FastAPI:
     ):
         app.include_router(router)
     # Outermost first on the way in: maintenance, then XML shaping, then form decoding.
+    app.add_middleware(NulGuardMiddleware)  # inside FormBodyMiddleware: it sees forms as JSON
     app.add_middleware(FormBodyMiddleware)
     app.add_middleware(XmlFormatMiddleware)
     app.add_middleware(MaintenanceMiddleware)

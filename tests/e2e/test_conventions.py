@@ -115,6 +115,29 @@ def test_validation_errors_are_laravel_shaped_and_change_nothing(
         assert http.get("/api/v1/credentials").headers["x-total-count"] == "0"
 
 
+def test_nul_characters_are_refused_on_the_field(server: ShipyardServer, admin_account: Account) -> None:
+    """PostgreSQL cannot store NUL: every backend refuses it on the field, before anything runs."""
+    user = new_user(server, admin_account)
+    with client(server, user) as http:
+        body = http.post("/api/v1/credentials", json={"type": "hetzner", "name": "a\x00b", "api_token": "t"})
+        assert body.status_code == 422 and set(body.json()["errors"]) == {"name"}, body.text
+        fields = {"type": "hetzner", "name": "n", "api_token": "t", "x": [{"y": "\x00"}]}
+        nested = http.post("/api/v1/credentials", json=fields)
+        assert nested.status_code == 422 and set(nested.json()["errors"]) == {"x.0.y"}, nested.text
+        form = http.post(
+            "/api/v1/credentials",
+            content="type=hetzner&name=a%00b&api_token=t",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        assert form.status_code == 422 and set(form.json()["errors"]) == {"name"}, form.text
+        query = http.get("/api/v1/credentials", params={"page": "1\x00"})
+        assert query.status_code == 422 and set(query.json()["errors"]) == {"page"}, query.text
+        assert http.get("/api/v1/credentials").headers["x-total-count"] == "0"
+    with client(server, admin_account) as http:
+        assert http.delete("/api/registries/a%00b").status_code == 404
+        assert http.get("/api/repos/lookup/a%00b/c").status_code == 404
+
+
 def test_unknown_fields_are_ignored(server: ShipyardServer, admin_account: Account) -> None:
     user = new_user(server, admin_account)
     with client(server, user) as http:
@@ -178,7 +201,8 @@ def test_xml_output(server: ShipyardServer, admin_account: Account) -> None:
 
 
 def test_health_version_and_docs(server: ShipyardServer) -> None:
-    with httpx.Client(base_url=server.url) as http:
+    # The OpenAPI document is built on first request: seconds on a busy 2-core machine.
+    with httpx.Client(base_url=server.url, timeout=60) as http:
         assert http.get("/healthz").status_code == 204
         assert http.get("/version").json() == {
             "source": "https://github.com/shipyard-dev/shipyard",

@@ -46,7 +46,11 @@ def fleet(
         hosts.down(host)
 
 
-SCRIPT = 'set -e\necho "ran on $(hostname) as $(whoami) in $PWD"\ntouch /tmp/recipe-marker\n'
+# The printf line is output that is not text: a NUL and a byte that is not UTF-8.
+SCRIPT = (
+    'set -e\necho "ran on $(hostname) as $(whoami) in $PWD"\n'
+    "printf 'raw:\\0:\\377:end\\n'\ntouch /tmp/recipe-marker\n"
+)
 
 
 def recipe_events(http: Any, server_id: int, recipe_id: int) -> list[dict[str, Any]]:
@@ -87,6 +91,7 @@ def test_a_recipe_runs_on_three_hosts_with_output_per_host(
             assert event["ran_as"] == "forge"
             hostname = host.run("hostname").stdout.strip()
             assert f"ran on {hostname} as forge in /home/forge" in output
+            assert "raw:\ufffd:\ufffd:end" in output  # stored and shown, on PostgreSQL too
             assert host.run("stat -c %U /tmp/recipe-marker").stdout.strip() == "forge"
 
 

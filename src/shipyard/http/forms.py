@@ -12,7 +12,9 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from shipyard.http.asgi import read_body, replay, send_json
 
 FORM = "application/x-www-form-urlencoded"
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -87,7 +89,7 @@ class FormBodyMiddleware:
         if content_type not in (FORM, "application/json", ""):
             await self.app(scope, receive, send)
             return
-        body = await _read_body(receive)
+        body = await read_body(receive)
         if content_type == FORM:
             try:
                 body = json.dumps(form_to_data(body)).encode()
@@ -97,54 +99,13 @@ class FormBodyMiddleware:
         elif body.strip() == b"":
             body = b"{}"
         else:
-            await self.app(scope, _replay(body, receive), send)
+            await self.app(scope, replay(body, receive), send)
             return
         new_headers = [(k, v) for k, v in scope["headers"] if k not in (b"content-type", b"content-length")]
         new_headers += [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-        await self.app(dict(scope, headers=new_headers), _replay(body, receive), send)
-
-
-async def _read_body(receive: Receive) -> bytes:
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] == "http.disconnect":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body"):
-            break
-    return b"".join(chunks)
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    """Hand the (rewritten) body over once, then pass through to the real channel."""
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay
+        await self.app(dict(scope, headers=new_headers), replay(body, receive), send)
 
 
 async def _bad_form(send: Send, reason: str) -> None:
-    payload = json.dumps(
-        {
-            "message": f"The form body is malformed: {reason}.",
-            "errors": {"body": [f"The form body is malformed: {reason}."]},
-        }
-    ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 422,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(payload)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": payload})
+    message = f"The form body is malformed: {reason}."
+    await send_json(send, 422, {"message": message, "errors": {"body": [message]}})

@@ -175,11 +175,15 @@ class Remote:
                         await remote_file.write(content)
             command = self._command(staging, time_limit, run_as, endpoint.username != "root")
             lines: list[str] = []
-            async with connection.create_process(command, stderr=asyncssh.STDOUT) as process:
+            # Output is text to store and show: bytes that are not UTF-8 and NULs (which PostgreSQL
+            # cannot store) become U+FFFD instead of failing the run.
+            async with connection.create_process(
+                command, stderr=asyncssh.STDOUT, encoding="utf-8", errors="replace"
+            ) as process:
                 try:
                     async with asyncio.timeout(time_limit + KILL_GRACE_SECONDS + 5):
                         async for raw in process.stdout:
-                            line = script.mask(raw.rstrip("\n"))
+                            line = script.mask(raw.rstrip("\n").replace("\x00", "\ufffd"))
                             lines.append(line)
                             if on_output is not None:
                                 await on_output(line)

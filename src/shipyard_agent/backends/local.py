@@ -138,9 +138,9 @@ class LocalBackend(Backend):
             rest += chunk
             *lines, rest = rest.split(b"\n")
             for line in lines:
-                sink(line.decode(errors="replace"))
+                sink(_text(line))
         if rest:
-            sink(rest.decode(errors="replace"))
+            sink(_text(rest))
 
     async def wait(self, handle: StepHandle) -> int:
         process, pump = handle.native
@@ -164,3 +164,8 @@ class LocalBackend(Backend):
             pump.cancel()
         if ctx.root is not None:
             await asyncio.to_thread(shutil.rmtree, ctx.root, True)
+
+
+def _text(line: bytes) -> str:
+    """A line of output as storable text: undecodable bytes and NULs become U+FFFD."""
+    return line.decode(errors="replace").replace("\x00", "\ufffd")
