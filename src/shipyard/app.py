@@ -31,6 +31,8 @@ from shipyard.http.nul import NulGuardMiddleware
 from shipyard.jobs.registry import load_job_modules
 from shipyard.jobs.worker import Worker
 from shipyard.releases.actions.router import router as release_actions_router
+from shipyard.releases.deployments.router import hook_router as release_deploy_url_router
+from shipyard.releases.deployments.router import rollback_router as release_rollback_router
 from shipyard.releases.deployments.router import router as release_deployments_router
 from shipyard.releases.environment.router import router as release_environment_router
 from shipyard.releases.hooks.router import router as release_hooks_router
@@ -179,6 +181,8 @@ def create_app() -> FastAPI:
         project_servers_router,
         release_hooks_router,
         release_deployments_router,
+        release_rollback_router,
+        release_deploy_url_router,
         release_environment_router,
         release_actions_router,
         workers_router,

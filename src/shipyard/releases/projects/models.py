@@ -26,6 +26,9 @@ class Project(Timestamps, Base):
     push_to_deploy: Mapped[bool] = mapped_column(Boolean, default=False)
     retain_deployments: Mapped[int] = mapped_column(Integer, default=5)
     monitor: Mapped[str | None] = mapped_column(String(2048))
+    # Beyond Envoyer: requested through every server for `health_window` seconds after the swap.
+    health_url: Mapped[str | None] = mapped_column(String(2048))
+    health_window: Mapped[int] = mapped_column(Integer, default=10)
     install_dependencies: Mapped[bool] = mapped_column(Boolean, default=True)
     install_dev_dependencies: Mapped[bool] = mapped_column(Boolean, default=False)
     quiet_composer: Mapped[bool] = mapped_column(Boolean, default=False)

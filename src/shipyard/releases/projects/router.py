@@ -92,6 +92,8 @@ def project_read(facts: service.ProjectFacts) -> ProjectRead:
         last_deployment_avatar=last.commit_avatar if last else None,
         last_deployment_hash=(last.commit_hash or "")[:7] if last else "",
         last_deployment_timestamp=ago(last.finished_at) if last else None,
+        health_url=project.health_url,
+        health_window=project.health_window,
     )
 
 

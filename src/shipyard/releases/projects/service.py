@@ -49,17 +49,25 @@ def _source_errors(provider: str, repository: str, branch: str) -> dict[str, lis
     return errors
 
 
-def _monitor_errors(monitor: str | None) -> dict[str, list[str]]:
-    if not monitor:
+def _url_errors(field: str, url: str | None) -> dict[str, list[str]]:
+    if not url:
         return {}
-    parts = urlsplit(monitor)
-    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in monitor):
-        return {"monitor": ["The monitor must be an http(s) URL."]}
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+    except ValueError:
+        valid = False
+    if not valid or any(c.isspace() or not c.isprintable() for c in url):
+        return {field: [f"The {field.replace('_', ' ')} must be an http(s) URL."]}
     return {}
 
 
 async def create(session: AsyncSession, user: User, body: ProjectCreate) -> Project:
-    errors = _source_errors(body.provider, body.repository, body.branch) | _monitor_errors(body.monitor)
+    errors = (
+        _source_errors(body.provider, body.repository, body.branch)
+        | _url_errors("monitor", body.monitor)
+        | _url_errors("health_url", body.health_url)
+    )
     if not LABEL.match(body.name):
         errors["name"] = [LABEL_RULE]
     if errors:
@@ -79,6 +87,8 @@ async def create(session: AsyncSession, user: User, body: ProjectCreate) -> Proj
         install_dev_dependencies=body.composer_dev,
         quiet_composer=body.composer_quiet,
         push_to_deploy=body.push_to_deploy,
+        health_url=body.health_url or None,
+        health_window=body.health_window,
         token=token,
         token_hash=token_hash(token),
         private_key=pair.private_openssh,
@@ -99,13 +109,32 @@ async def get(session: AsyncSession, user: User, project_id: int) -> Project:
     return project
 
 
+async def find(session: AsyncSession, project_id: int) -> Project:
+    """Any user's project (the CLI's administration on the database)."""
+    project = await repository.by_id(session, project_id)
+    if project is None:
+        raise NotFound("project")
+    return project
+
+
+async def by_token(session: AsyncSession, token: str) -> Project | None:
+    """The project whose deploy URL token this is (looked up by its hash)."""
+    if not token or len(token) > 512:
+        return None
+    return await repository.by_token_hash(session, token_hash(token))
+
+
+async def servers_of(session: AsyncSession, project_id: int) -> Sequence[ProjectServer]:
+    return await repository.servers(session, project_id)
+
+
 async def all_of(session: AsyncSession, user: User) -> Sequence[Project]:
     return await repository.of_user(session, user.id)
 
 
 async def update(session: AsyncSession, user: User, project_id: int, body: ProjectUpdate) -> Project:
     project = await get(session, user, project_id)
-    errors = _monitor_errors(body.monitor)
+    errors = _url_errors("monitor", body.monitor) | _url_errors("health_url", body.health_url)
     if body.name is not None and not LABEL.match(body.name):
         errors["name"] = [LABEL_RULE]
     if errors:
@@ -122,6 +151,10 @@ async def update(session: AsyncSession, user: User, project_id: int, body: Proje
         project.install_dev_dependencies = body.composer_dev
     if body.composer_quiet is not None:
         project.quiet_composer = body.composer_quiet
+    if "health_url" in body.model_fields_set:
+        project.health_url = body.health_url or None
+    if body.health_window is not None:
+        project.health_window = body.health_window
     project.updated_at = utcnow()
     await session.flush()
     return project
