@@ -86,6 +86,7 @@ JOB_MODULES: list[str] = [
     "shipyard.servers.backups.jobs",
     "shipyard.ci.queue.jobs",
     "shipyard.ci.cron.jobs",
+    "shipyard.ci.pipelines.jobs",
     "shipyard.releases.deployments.jobs",
     "shipyard.sites.jobs",
     "shipyard.sites.redirects.jobs",
