@@ -10,8 +10,9 @@ from tests.support.acme import Pebble
 from tests.support.api import Account, admin, client, new_user
 from tests.support.aptrepo import FakeBlackfireRepository
 from tests.support.forge import Provisioned, wait_provisioned
-from tests.support.hosts import HostPool
+from tests.support.hosts import Host, HostPool
 from tests.support.postgres import PostgresCluster
+from tests.support.releases import GitRepository, web_hosts
 from tests.support.server import ShipyardServer
 from tests.support.smtp import MailSink
 
@@ -97,13 +98,18 @@ def server(
 
     Its write rate limit is out of the way (tests/e2e/test_limits.py checks limits on servers of
     their own), its e-mail goes to `mail_sink`, it installs Blackfire from `blackfire_repo`, orders
-    ACME certificates from `acme_ca` and looks for due backups every two seconds.
+    ACME certificates from `acme_ca` and looks for due backups every two seconds. A heartbeat's
+    minute lasts 0.3 s (a 10-minute heartbeat is missing after 3.3 s), looked for every second,
+    and projects' monitor URLs are checked every second.
     """
     return start_server(
         request.param,
         {
             "SHIPYARD_RATE_LIMIT_WRITES": "1000000",
             "SHIPYARD_BACKUP_TICK": "2",
+            "SHIPYARD_HEARTBEAT_TICK": "1",
+            "SHIPYARD_HEARTBEAT_MINUTE_SECONDS": "0.3",
+            "SHIPYARD_PROJECT_MONITOR_INTERVAL": "1",
             **smtp_env(mail_sink),
             **blackfire_repo.env(),
             **acme_ca.env(),
@@ -150,3 +156,20 @@ def provisioned(server: ShipyardServer, admin_account: Account, hosts: HostPool)
         final = wait_provisioned(http, body["server"]["id"])
     assert final["is_ready"] is True, final
     return Provisioned(owner, host, body)
+
+
+@pytest.fixture(scope="module")
+def repo() -> Iterator[GitRepository]:
+    """A bare git repository served to the test hosts by `git daemon` (zero-downtime tests)."""
+    repository = GitRepository()
+    yield repository
+    repository.close()
+
+
+@pytest.fixture(scope="module")
+def web(hosts: HostPool) -> Iterator[list[Host]]:
+    """Two web hosts serving `{APP}/current/public` through nginx and PHP-FPM (zero-downtime tests)."""
+    started = web_hosts(hosts, 2)
+    yield started
+    for host in started:
+        hosts.down(host)

@@ -30,9 +30,13 @@ from shipyard.http.maintenance import MaintenanceMiddleware
 from shipyard.jobs.registry import load_job_modules
 from shipyard.jobs.worker import Worker
 from shipyard.releases.actions.router import router as release_actions_router
+from shipyard.releases.collaborators.router import router as release_collaborators_router
 from shipyard.releases.deployments.router import router as release_deployments_router
 from shipyard.releases.environment.router import router as release_environment_router
+from shipyard.releases.heartbeats.router import check_in_router as heartbeat_check_in_router
+from shipyard.releases.heartbeats.router import router as release_heartbeats_router
 from shipyard.releases.hooks.router import router as release_hooks_router
+from shipyard.releases.notifications.router import router as release_notifications_router
 from shipyard.releases.projects.router import router as projects_router
 from shipyard.releases.servers.router import router as project_servers_router
 from shipyard.servers.agents.router import router as server_agents_router
@@ -84,6 +88,9 @@ JOB_MODULES: list[str] = [
     "shipyard.ci.queue.jobs",
     "shipyard.ci.cron.jobs",
     "shipyard.releases.deployments.jobs",
+    "shipyard.releases.notifications.jobs",
+    "shipyard.releases.heartbeats.jobs",
+    "shipyard.releases.monitoring.jobs",
     "shipyard.sites.jobs",
     "shipyard.sites.redirects.jobs",
     "shipyard.sites.security.jobs",
@@ -180,6 +187,10 @@ def create_app() -> FastAPI:
         release_deployments_router,
         release_environment_router,
         release_actions_router,
+        release_collaborators_router,
+        release_notifications_router,
+        release_heartbeats_router,
+        heartbeat_check_in_router,
         workers_router,
         integrations_router,
         site_apps_router,

@@ -29,6 +29,7 @@ from shipyard.releases.deployments import repository
 from shipyard.releases.deployments.models import Deployment, DeploymentStatus, Process
 from shipyard.releases.hooks import repository as hooks_repository
 from shipyard.releases.hooks.models import Hook
+from shipyard.releases.notifications.service import Event, announce
 from shipyard.releases.projects import repository as projects
 from shipyard.releases.projects.models import Project
 from shipyard.releases.projects.service import clone_url
@@ -349,6 +350,11 @@ async def _finish(run: Run, status: str, reason: str | None) -> None:
         deployment.commit_author = run.deployment.commit_author or deployment.commit_author
         deployment.commit_message = run.deployment.commit_message or deployment.commit_message
         await repository.close_pending(session, deployment.id, "cancelled")
+        if status in (DeploymentStatus.FINISHED, DeploymentStatus.FAILED):
+            event = (
+                Event.DEPLOYMENT_FINISHED if status == DeploymentStatus.FINISHED else Event.DEPLOYMENT_FAILED
+            )
+            await announce(session, run.project, event, deployment=deployment, reason=reason)
         await session.commit()
 
 

@@ -13,6 +13,7 @@ from shipyard.core.db import utcnow
 from shipyard.http.params import ResourceId
 from shipyard.http.session import DbSession
 from shipyard.releases.projects import service
+from shipyard.releases.projects.models import MonitorStatus
 from shipyard.releases.projects.schemas import (
     Folder,
     FolderList,
@@ -73,9 +74,10 @@ def project_read(facts: service.ProjectFacts) -> ProjectRead:
         environment_servers=list(project.environment_servers),
         folders=[Folder.model_validate(folder) for folder in project.folders],
         monitor=project.monitor,
-        new_york_status=None,
-        london_status=None,
-        singapore_status=None,
+        # One vantage point (this installation) reports for Envoyer's three regions.
+        new_york_status=project.monitor_status,
+        london_status=project.monitor_status,
+        singapore_status=project.monitor_status,
         token=project.token,
         created_at=project.created_at,
         updated_at=project.updated_at,
@@ -84,8 +86,8 @@ def project_read(facts: service.ProjectFacts) -> ProjectRead:
         quiet_composer=project.quiet_composer,
         servers=[server_read(server, project.public_key) for server in facts.servers],
         has_environment=facts.has_environment,
-        has_monitoring_error=False,
-        has_missing_heartbeats=False,
+        has_monitoring_error=project.monitor_status == MonitorStatus.UNHEALTHY,
+        has_missing_heartbeats=facts.has_missing_heartbeats,
         last_deployed_branch=last.commit_branch if last else None,
         last_deployment_id=last.id if last else None,
         last_deployment_author=last.commit_author if last else None,
