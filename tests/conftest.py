@@ -98,13 +98,18 @@ def server(
 
     Its write rate limit is out of the way (tests/e2e/test_limits.py checks limits on servers of
     their own), its e-mail goes to `mail_sink`, it installs Blackfire from `blackfire_repo`, orders
-    ACME certificates from `acme_ca` and looks for due backups every two seconds.
+    ACME certificates from `acme_ca` and looks for due backups every two seconds. A heartbeat's
+    minute lasts 0.3 s (a 10-minute heartbeat is missing after 3.3 s), looked for every second,
+    and projects' monitor URLs are checked every second.
     """
     return start_server(
         request.param,
         {
             "SHIPYARD_RATE_LIMIT_WRITES": "1000000",
             "SHIPYARD_BACKUP_TICK": "2",
+            "SHIPYARD_HEARTBEAT_TICK": "1",
+            "SHIPYARD_HEARTBEAT_MINUTE_SECONDS": "0.3",
+            "SHIPYARD_PROJECT_MONITOR_INTERVAL": "1",
             **smtp_env(mail_sink),
             **blackfire_repo.env(),
             **acme_ca.env(),

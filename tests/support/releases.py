@@ -11,6 +11,7 @@ The repository is a bare repo on this machine, served to the hosts by `git daemo
 from __future__ import annotations
 
 import shlex
+import sqlite3
 import subprocess
 import tempfile
 import threading
@@ -24,7 +25,8 @@ import httpx
 
 from tests.support.forge import wait_until
 from tests.support.hosts import GATEWAY, Host, HostPool
-from tests.support.postgres import free_port
+from tests.support.postgres import PostgresCluster, free_port
+from tests.support.server import ShipyardServer
 
 APP = "/home/deploy/app"
 DEPLOY_SECONDS = 240
@@ -181,7 +183,7 @@ class Hammer:
 
 
 class Project:
-    """A project through the API, with both web hosts attached and its key authorized on them."""
+    """A project through the API, with the web hosts attached and its key authorized on them."""
 
     def __init__(self, http: httpx.Client, repo: GitRepository, web: list[Host], **fields: Any) -> None:
         self.http = http
@@ -246,3 +248,14 @@ class Project:
         assert response.status_code == 200, response.text
         hook: dict[str, Any] = response.json()["hook"]
         return hook
+
+
+def database_dump(server: ShipyardServer, pg_cluster: PostgresCluster) -> bytes:
+    """Everything the server's database holds, as SQL text (to look for plaintext secrets)."""
+    if server.backend == "postgres":
+        url = server.env["SHIPYARD_DATABASE_URL"].replace("postgresql+asyncpg", "postgresql")
+        return subprocess.run(
+            [str(pg_cluster.bindir / "pg_dump"), url], capture_output=True, check=True
+        ).stdout
+    with sqlite3.connect(server.data / "shipyard.db") as conn:
+        return "\n".join(conn.iterdump()).encode()

@@ -64,6 +64,19 @@ class Settings(BaseSettings):
         default=60.0, gt=0, description="tests only: how many seconds a monitor's `minutes` count as one"
     )
 
+    heartbeat_tick: float = Field(
+        default=30.0, gt=0, description="seconds between two looks for heartbeats that missed their interval"
+    )
+    heartbeat_minute_seconds: float = Field(
+        default=60.0, gt=0, description="tests only: how many seconds a heartbeat interval's minute counts as"
+    )
+    project_monitor_interval: float = Field(
+        default=60.0, gt=0, description="seconds between two checks of the projects' monitor URLs"
+    )
+    project_monitor_timeout: float = Field(
+        default=10.0, gt=0, le=120, description="seconds a project's monitor URL may take to answer"
+    )
+
     blackfire_apt_url: str = Field(
         default="https://packages.blackfire.io/debian",
         pattern=r"^https?://\S+$",

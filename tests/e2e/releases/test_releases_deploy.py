@@ -5,8 +5,6 @@ the old release serving everywhere; retention; the environment file, sealed in t
 from __future__ import annotations
 
 import itertools
-import sqlite3
-import subprocess
 
 import pytest
 
@@ -21,6 +19,7 @@ from tests.support.releases import (
     Hammer,
     Project,
     authorize,
+    database_dump,
     releases_on,
     serves,
 )
@@ -235,16 +234,6 @@ def test_queued_deployments_run_one_after_the_other_and_retention(
         assert bad.status_code == 422 and "tag" in bad.json()["errors"]
 
 
-def _database_dump(server: ShipyardServer, pg_cluster: PostgresCluster) -> bytes:
-    if server.backend == "postgres":
-        url = server.env["SHIPYARD_DATABASE_URL"].replace("postgresql+asyncpg", "postgresql")
-        return subprocess.run(
-            [str(pg_cluster.bindir / "pg_dump"), url], capture_output=True, check=True
-        ).stdout
-    with sqlite3.connect(server.data / "shipyard.db") as conn:
-        return "\n".join(conn.iterdump()).encode()
-
-
 def test_environment_is_sealed_under_the_users_key_and_written_to_the_hosts(
     server: ShipyardServer, owner: Account, repo: GitRepository, web: list[Host], pg_cluster: PostgresCluster
 ) -> None:
@@ -273,7 +262,7 @@ def test_environment_is_sealed_under_the_users_key_and_written_to_the_hosts(
         project.wait(project.deploy())
         for host in web:
             assert host.run(f"cat {APP}/current/.env").stdout == contents
-        dump = _database_dump(server, pg_cluster)
+        dump = database_dump(server, pg_cluster)
         assert b"APP_NAME=Shipyard" not in dump and b"s3cr3t-plaintext-marker" not in dump
         assert str(project.id).encode() in dump
         assert http.request("DELETE", env, json={"key": "new-key"}).status_code == 204

@@ -4,6 +4,7 @@ warning about migrations."""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 import httpx
@@ -13,6 +14,7 @@ from tests.support.api import Account, admin, client, new_user
 from tests.support.hosts import Host
 from tests.support.releases import APP, GitRepository, Hammer, Project, releases_on, serves
 from tests.support.server import ShipyardServer
+from tests.support.smtp import MailSink
 
 # The app's health page answers 500 while the release holds a file named `unhealthy`.
 HEALTH_PHP = (
@@ -90,13 +92,18 @@ def test_deploy_url_and_push_webhooks(
 
 
 def test_failing_health_check_switches_back_by_itself(
-    server: ShipyardServer, owner: Account, repo: GitRepository, web: list[Host]
+    server: ShipyardServer, owner: Account, repo: GitRepository, web: list[Host], mail_sink: MailSink
 ) -> None:
     with client(server, owner) as http:
         project = Project(
             http, repo, web, health_url="http://app.test/health.php", health_window=3, retain_deployments=5
         )
         assert project.data["health_url"] == "http://app.test/health.php"
+        address = f"health-{secrets.token_hex(3)}@example.test"
+        notified = http.post(
+            f"{project.base}/notifications", json={"name": "Ops", "type": "email", "email_address": address}
+        )
+        assert notified.status_code == 200, notified.text
         repo.commit("v1", files={"public/health.php": HEALTH_PHP})
         first = project.wait(project.deploy())
         checks = [p for p in first["processes"] if p["name"] == "Check Health"]
@@ -115,6 +122,8 @@ def test_failing_health_check_switches_back_by_itself(
         for host in web:
             assert failed["release"] not in releases_on(host)
         assert any(p["name"] == "Check Health" and p["status"] == "failed" for p in failed["processes"])
+        subjects = [mail.subject for mail in mail_sink.wait_for(address, 2, 60)]
+        assert subjects == ["App: deployment finished", "App: health check failed"], subjects
         shown = http.get(project.base).json()["project"]
         assert shown["last_deployment_status"] == "failed"
 

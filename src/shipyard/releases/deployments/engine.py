@@ -43,6 +43,7 @@ from shipyard.releases.deployments import repository
 from shipyard.releases.deployments.models import Deployment, DeploymentStatus, Process
 from shipyard.releases.hooks import repository as hooks_repository
 from shipyard.releases.hooks.models import Hook
+from shipyard.releases.notifications.service import Event, announce
 from shipyard.releases.projects import repository as projects
 from shipyard.releases.projects.models import Project
 from shipyard.releases.projects.service import clone_url
@@ -426,7 +427,8 @@ async def _load(deployment_id: int) -> Run | None:
     return Run(sessions, deployment, project, servers, steps)
 
 
-async def _finish(run: Run, status: str, reason: str | None) -> None:
+async def _finish(run: Run, status: str, reason: str | None, event: Event | None = None) -> None:
+    """Record how the deployment ended and announce it (`event` overrides finished/failed)."""
     async with run.sessions() as session:
         deployment = await repository.by_id(session, run.deployment.id)
         assert deployment is not None
@@ -435,6 +437,11 @@ async def _finish(run: Run, status: str, reason: str | None) -> None:
         deployment.commit_author = run.deployment.commit_author or deployment.commit_author
         deployment.commit_message = run.deployment.commit_message or deployment.commit_message
         await repository.close_pending(session, deployment.id, "cancelled")
+        if status in (DeploymentStatus.FINISHED, DeploymentStatus.FAILED):
+            event = event or (
+                Event.DEPLOYMENT_FINISHED if status == DeploymentStatus.FINISHED else Event.DEPLOYMENT_FAILED
+            )
+            await announce(session, run.project, event, deployment=deployment, reason=reason)
         await session.commit()
 
 
@@ -509,13 +516,14 @@ async def deploy(deployment_id: int) -> None:
         stuck = await run.switch_back(run.servers)
         if stuck:
             reason = f"{unhealthy}. Not switched back: {'; '.join(stuck)}."
-            await _finish(run, DeploymentStatus.FAILED, reason)
+            await _finish(run, DeploymentStatus.FAILED, reason, Event.HEALTH_CHECK_FAILED)
             return
         await run.remove_releases()
         await _finish(
             run,
             DeploymentStatus.FAILED,
             f"{unhealthy}. Switched back to the previous release on every server; the new one was removed.",
+            Event.HEALTH_CHECK_FAILED,
         )
         return
     errors = await run.phase("after")

@@ -104,7 +104,7 @@ async def get_deployment(
         deployment=DeploymentDetail(
             **deployment_read(deployment).model_dump(),
             processes=[process_read(p) for p in processes],
-            project=project_read(await projects.facts(session, project)),
+            project=project_read(await projects.facts(session, project), principal.user),
         )
     )
 
