@@ -54,7 +54,7 @@ async def create(
     session: AsyncSession, owner_id: int, body: AgentCreate, *, org_id: int = GLOBAL_ORG
 ) -> Agent:
     _check_labels(body.custom_labels)
-    token = secrets.token_urlsafe(32)
+    token = secrets.token_hex(32)  # hex: never starts with "-", which a CLI would read as an option
     stamp = int(time.time())
     agent = Agent(
         created=stamp,
