@@ -207,6 +207,26 @@ def test_cancel_stops_a_running_hook_and_removes_the_half_built_release(
         assert http.delete(f"{project.base}/deployments/{deployment_id}").status_code == 409
 
 
+def test_a_deployment_whose_release_is_going_live_cannot_be_cancelled(
+    server: ShipyardServer, owner: Account, repo: GitRepository, web: list[Host]
+) -> None:
+    with client(server, owner) as http:
+        project = Project(http, repo, web)
+        project.hook(name="Warm", script="echo warming; sleep 15", runAs="deploy", actionId=3,
+                     timing="after", servers=[])  # fmt: skip
+        repo.commit("v1")
+        deployment_id = project.deploy()
+        wait_until(
+            lambda: any(p["name"] == "Warm" and p["status"] == "running"
+                        for p in project.deployment(deployment_id)["processes"]),
+            DEPLOY_SECONDS, "the hook after activation to run",
+        )  # fmt: skip
+        refused = http.delete(f"{project.base}/deployments/{deployment_id}")
+        assert refused.status_code == 409 and "Roll back" in refused.json()["message"], refused.text
+        project.wait(deployment_id)
+        assert [serves(host) for host in web] == ["v1", "v1"]
+
+
 def test_queued_deployments_run_one_after_the_other_and_retention(
     server: ShipyardServer, owner: Account, repo: GitRepository, web: list[Host]
 ) -> None:

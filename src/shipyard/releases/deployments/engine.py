@@ -445,6 +445,14 @@ async def _finish(run: Run, status: str, reason: str | None, event: Event | None
         await session.commit()
 
 
+async def _begin_activation(run: Run) -> bool:
+    """From here on a cancel is refused; False when one came before."""
+    async with run.sessions() as session:
+        began = await repository.begin_activation(session, run.deployment.id)
+        await session.commit()
+    return began
+
+
 async def _watch_cancel(run: Run, target: asyncio.Task[list[BaseException]]) -> None:
     while True:
         await asyncio.sleep(CANCEL_POLL_SECONDS)
@@ -498,6 +506,10 @@ async def deploy(deployment_id: int) -> None:
         await run.remove_releases()
         await _finish(run, DeploymentStatus.FAILED, "; ".join(str(e) for e in errors) + " Nothing went live.")
         return
+    if not await _begin_activation(run):
+        await run.remove_releases()
+        await _finish(run, DeploymentStatus.CANCELLED, "Cancelled before activation; nothing went live.")
+        return
 
     errors = await run.phase("activate")
     if errors:
@@ -538,6 +550,9 @@ async def deploy(deployment_id: int) -> None:
 async def _roll_back(run: Run) -> None:
     """Make an earlier release live again on every server at once (the activation alone)."""
     run.commit = run.deployment.commit_hash or ""
+    if not await _begin_activation(run):
+        await _finish(run, DeploymentStatus.CANCELLED, "Cancelled before anything changed.")
+        return
     errors = await run.phase("activate")
     if errors:
         await run.switch_back([s for s in run.servers if run.previous.get(s.id)])

@@ -116,3 +116,32 @@ async def finished_before(session: AsyncSession, project_id: int, release: str) 
         .order_by(Deployment.release.desc(), Deployment.id.desc())
         .limit(1)
     )
+
+
+async def begin_activation(session: AsyncSession, deployment_id: int) -> bool:
+    """Pass the point of no return, unless a cancel came first (then False)."""
+    now = utcnow()
+    done = await session.execute(
+        update(Deployment)
+        .where(
+            Deployment.id == deployment_id,
+            Deployment.status == DeploymentStatus.RUNNING,
+            Deployment.activated_at.is_(None),
+        )
+        .values(activated_at=now, updated_at=now)
+    )
+    return bool(getattr(done, "rowcount", 0))
+
+
+async def request_cancel(session: AsyncSession, deployment_id: int) -> bool:
+    """Ask a running deployment to stop, unless its activation has begun (then False)."""
+    done = await session.execute(
+        update(Deployment)
+        .where(
+            Deployment.id == deployment_id,
+            Deployment.status == DeploymentStatus.RUNNING,
+            Deployment.activated_at.is_(None),
+        )
+        .values(status=DeploymentStatus.CANCELLING, updated_at=utcnow())
+    )
+    return bool(getattr(done, "rowcount", 0))

@@ -177,16 +177,22 @@ async def processes(session: AsyncSession, deployment: Deployment) -> Sequence[P
 
 async def cancel(session: AsyncSession, user: User, project_id: int, deployment_id: int) -> Deployment:
     """A queued deployment is dropped; a running one stops before activation (its commands are
-    stopped and its half-built release removed). One that has ended cannot be cancelled."""
+    stopped and its half-built release removed). One that is activating or has ended cannot be
+    cancelled (409)."""
     deployment = await get(session, user, project_id, deployment_id)
     if deployment.status == DeploymentStatus.QUEUED:
         deployment.status, deployment.finished_at = DeploymentStatus.CANCELLED, utcnow()
         deployment.reason = "Cancelled before it started."
+        deployment.updated_at = utcnow()
     elif deployment.status == DeploymentStatus.RUNNING:
-        deployment.status = DeploymentStatus.CANCELLING
+        if not await repository.request_cancel(session, deployment.id):
+            raise Conflict(
+                "The deployment is already activating its release; it cannot be cancelled now. "
+                "Roll back to the previous release instead."
+            )
+        await session.refresh(deployment)
     elif deployment.status != DeploymentStatus.CANCELLING:
         raise Conflict(f"The deployment has ended ({deployment.status}); there is nothing to cancel.")
-    deployment.updated_at = utcnow()
     await session.flush()
     return deployment
 
