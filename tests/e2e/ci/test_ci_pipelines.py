@@ -56,7 +56,7 @@ steps:
   - name: tick
     image: sh
     commands:
-      - for i in 1 2 3 4 5; do echo "tick $$i"; sleep 0.4; done
+      - for i in 1 2 3 4 5; do echo "tick $$i"; sleep 1.5; done
   - name: check
     image: bash
     environment:
@@ -145,7 +145,7 @@ def test_push_runs_steps_dag_matrix_and_masks_secrets(
         number = first["number"]
         assert first["commit"] == sha and first["event"] == "push" and first["branch"] == "main"
 
-        # Read the `tick` step's log over SSE while it runs.
+        # Read the `tick` step's log over SSE while it runs (7.5 s: seen running even on a busy machine).
         tick = wait_step(http, repo_id, number, "build/tick", "running")
         with http.stream("GET", f"/api/stream/logs/{repo_id}/{number}/{tick['id']}", timeout=60) as stream:
             assert stream.headers["content-type"].startswith("text/event-stream")
