@@ -10,7 +10,7 @@ from tests.support.acme import Pebble
 from tests.support.api import Account, admin, client, new_user
 from tests.support.aptrepo import FakeBlackfireRepository
 from tests.support.dns_providers import DnsProviders
-from tests.support.forge import Provisioned, wait_provisioned
+from tests.support.forge import Provisioned, wait_ready
 from tests.support.hosts import HostPool
 from tests.support.postgres import PostgresCluster
 from tests.support.server import ShipyardServer
@@ -171,6 +171,5 @@ def provisioned(server: ShipyardServer, admin_account: Account, hosts: HostPool)
         assert created.status_code == 200, created.text
         body = created.json()
         assert body["server"]["is_ready"] is False and body["provision_command"] is None
-        final = wait_provisioned(http, body["server"]["id"])
-    assert final["is_ready"] is True, final
+        wait_ready(http, body["server"]["id"])
     return Provisioned(owner, host, body)

@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import ServerFactory, smtp_env
 from tests.support.api import Account, admin, client, new_user
-from tests.support.forge import Provisioned, events, output_of, wait_for_event, wait_provisioned, wait_until
+from tests.support.forge import Provisioned, events, output_of, wait_for_event, wait_ready, wait_until
 from tests.support.hosts import Host, HostPool
 from tests.support.s3 import LocalS3
 from tests.support.server import ShipyardServer
@@ -423,7 +423,7 @@ def postgres_backups(
         )
         assert created.status_code == 200, created.text
         body = created.json()
-        assert wait_provisioned(http, body["server"]["id"])["is_ready"] is True
+        wait_ready(http, body["server"]["id"])
     yield shipyard, Provisioned(owner, host, body)
     hosts.down(host)
 

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.support.api import Account, client, new_user
-from tests.support.forge import Provisioned, events, wait_provisioned, wait_until
+from tests.support.forge import Provisioned, events, wait_ready, wait_until
 from tests.support.hosts import Host, HostPool
 from tests.support.server import ShipyardServer
 from tests.support.templates import provisioned_template
@@ -246,8 +246,7 @@ def postgres_host(server: ShipyardServer, admin_account: Account, hosts: HostPoo
         )
         assert created.status_code == 200, created.text
         body = created.json()
-        final = wait_provisioned(http, body["server"]["id"])
-        assert final["is_ready"] is True, final
+        wait_ready(http, body["server"]["id"])
     yield Provisioned(owner, host, body)
     with client(server, owner) as http:
         http.delete(f"/api/v1/servers/{body['server']['id']}")

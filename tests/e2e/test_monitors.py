@@ -22,7 +22,7 @@ import pytest
 
 from tests.conftest import BACKENDS, ServerFactory, smtp_env
 from tests.support.api import Account, admin, client, new_user
-from tests.support.forge import events, output_of, wait_provisioned, wait_until
+from tests.support.forge import events, output_of, wait_ready, wait_until
 from tests.support.hosts import Host, HostPool
 from tests.support.server import ShipyardServer
 from tests.support.smtp import MailSink, Received
@@ -79,7 +79,7 @@ def monitored(
         )
         assert created.status_code == 200, created.text
         server_id = created.json()["server"]["id"]
-        assert wait_provisioned(http, server_id)["is_ready"] is True
+        wait_ready(http, server_id)
     yield Monitored(server, administrator, owner, host, server_id, name)
     hosts.down(host)
 

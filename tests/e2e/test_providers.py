@@ -26,7 +26,15 @@ from tests.support.fakes.digitalocean import FakeDigitalOcean, fingerprint
 from tests.support.fakes.hetzner import FakeHetzner
 from tests.support.fakes.linode import FakeLinode
 from tests.support.fakes.vultr import FakeVultr
-from tests.support.forge import events, output_of, server_of, wait_for_event, wait_provisioned, wait_until
+from tests.support.forge import (
+    events,
+    output_of,
+    server_of,
+    wait_for_event,
+    wait_provisioned,
+    wait_ready,
+    wait_until,
+)
 from tests.support.hosts import HostPool
 from tests.support.server import ShipyardServer
 
@@ -183,8 +191,7 @@ def test_a_machine_is_created_provisioned_and_deleted(
         credential_id = add_credential(http, provider, CREDENTIALS[provider])
         created = create(http, provider, f"{provider}-web", credential_id)
         server_id = created["server"]["id"]
-        final = wait_provisioned(http, server_id)
-        assert final["is_ready"] is True, output_of(http, server_id, "Provisioning server")[-3000:]
+        final = wait_ready(http, server_id)
         machine = cloud.machines[final["provider_id"]]
         host = machine.host
         assert host is not None and final["ip_address"] == host.ip

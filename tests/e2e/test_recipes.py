@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.support.api import Account, client, new_user
-from tests.support.forge import Provisioned, events, wait_provisioned, wait_until
+from tests.support.forge import Provisioned, events, wait_ready, wait_until
 from tests.support.hosts import Host, HostPool
 from tests.support.server import ShipyardServer
 from tests.support.smtp import MailSink
@@ -38,7 +38,7 @@ def fleet(
             assert created.status_code == 200, created.text
             ids.append(created.json()["server"]["id"])
         for server_id in ids:
-            assert wait_provisioned(http, server_id)["is_ready"] is True
+            wait_ready(http, server_id)
         yield [(provisioned.server_id, provisioned.host), *zip(ids, extra, strict=True)]
         for server_id in ids:
             assert http.delete(f"/api/v1/servers/{server_id}").status_code in (200, 204)

@@ -15,6 +15,7 @@ from tests.support.forge import (
     server_of,
     wait_for_event,
     wait_provisioned,
+    wait_ready,
     wait_until,
 )
 from tests.support.hosts import GATEWAY, HostPool
@@ -164,10 +165,7 @@ def test_provision_command_hands_the_host_over(
         command = created["provision_command"]
         assert command and created["server"]["is_ready"] is False
         host.ssh(command)
-        final = wait_provisioned(http, created["server"]["id"])
-        assert final["is_ready"] is True, output_of(http, created["server"]["id"], "Provisioning server")[
-            -3000:
-        ]
+        wait_ready(http, created["server"]["id"])
         # The one-time token is spent: running it again is refused.
         assert host.ssh(command, check=False).returncode != 0
     assert host.is_active("postgresql")

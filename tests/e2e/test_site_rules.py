@@ -15,7 +15,7 @@ import pytest
 
 from tests.e2e.test_sites import Sites, exists, fetch, served, token, write_as
 from tests.support.api import Account, client, new_user
-from tests.support.forge import Provisioned, output_of, wait_provisioned, wait_until
+from tests.support.forge import Provisioned, output_of, wait_ready, wait_until
 from tests.support.hosts import Host, HostPool
 from tests.support.server import ShipyardServer
 
@@ -201,8 +201,8 @@ def balancer(server: ShipyardServer, provisioned: Provisioned, hosts: HostPool) 
         )
         assert created.status_code == 200, created.text
         server_id = created.json()["server"]["id"]
-        final = wait_provisioned(http, server_id)
-        assert final["is_ready"] is True and final["type"] == "loadbalancer", final
+        final = wait_ready(http, server_id)
+        assert final["type"] == "loadbalancer", final
         yield Balancer(http, host, server_id)
         http.delete(f"/api/v1/servers/{server_id}")
     hosts.down(host)

@@ -42,6 +42,16 @@ def wait_provisioned(http: httpx.Client, server_id: int) -> dict[str, Any]:
     )  # type: ignore[no-any-return]
 
 
+def wait_ready(http: httpx.Client, server_id: int) -> dict[str, Any]:
+    """Wait for provisioning to end; unless the server is ready, fail with its newest event's output."""
+    final = wait_provisioned(http, server_id)
+    if final["is_ready"] is not True:
+        newest = events(http, server_id)[0]
+        output = http.get(f"/api/v1/servers/{server_id}/events/{newest['id']}").json()["output"]
+        raise AssertionError(f"server {server_id}: {newest['description']} failed:\n{output[-3000:]}")
+    return final
+
+
 def events(http: httpx.Client, server_id: int) -> list[dict[str, Any]]:
     """Every event of the server, newest first, following the `Link` header's pages."""
     found: list[dict[str, Any]] = []
