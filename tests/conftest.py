@@ -9,6 +9,7 @@ import pytest
 from tests.support.acme import Pebble
 from tests.support.api import Account, admin, client, new_user
 from tests.support.aptrepo import FakeBlackfireRepository
+from tests.support.dns_providers import DnsProviders
 from tests.support.forge import Provisioned, wait_provisioned
 from tests.support.hosts import HostPool
 from tests.support.postgres import PostgresCluster
@@ -86,6 +87,21 @@ def pebble(acme_ca: Pebble) -> Pebble:
     return acme_ca.start()
 
 
+@pytest.fixture(scope="session")
+def dns_apis(acme_ca: Pebble) -> Iterator[DnsProviders]:
+    """The fake DNS provider APIs of the shared servers (DNS-01), started by the tests that use
+    them (`dns_providers`); their TXT records are what `acme_ca`'s DNS responder answers."""
+    apis = DnsProviders(acme_ca)
+    yield apis
+    apis.stop()
+
+
+@pytest.fixture
+def dns_providers(dns_apis: DnsProviders) -> DnsProviders:
+    """The fake DNS provider APIs and pebble, running (they stay up for the rest of the session)."""
+    return dns_apis.start()
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def server(
     request: pytest.FixtureRequest,
@@ -93,21 +109,28 @@ def server(
     mail_sink: MailSink,
     blackfire_repo: FakeBlackfireRepository,
     acme_ca: Pebble,
+    dns_apis: DnsProviders,
 ) -> ShipyardServer:
     """The shared server of a backend; tests on it create their own users and leave global state alone.
 
     Its write rate limit is out of the way (tests/e2e/test_limits.py checks limits on servers of
     their own), its e-mail goes to `mail_sink`, it installs Blackfire from `blackfire_repo`, orders
-    ACME certificates from `acme_ca` and looks for due backups every two seconds.
+    ACME certificates from `acme_ca` (with DNS-01 through `dns_apis`) and looks for due backups
+    every two seconds. A heartbeat's minute lasts 0.3 s (a 10-minute heartbeat is missing after
+    3.3 s), looked for every second, and projects' monitor URLs are checked every second.
     """
     return start_server(
         request.param,
         {
             "SHIPYARD_RATE_LIMIT_WRITES": "1000000",
             "SHIPYARD_BACKUP_TICK": "2",
+            "SHIPYARD_HEARTBEAT_TICK": "1",
+            "SHIPYARD_HEARTBEAT_MINUTE_SECONDS": "0.3",
+            "SHIPYARD_PROJECT_MONITOR_INTERVAL": "1",
             **smtp_env(mail_sink),
             **blackfire_repo.env(),
             **acme_ca.env(),
+            **dns_apis.env(),
         },
     )
 

@@ -31,9 +31,15 @@ from shipyard.http.nul import NulGuardMiddleware
 from shipyard.jobs.registry import load_job_modules
 from shipyard.jobs.worker import Worker
 from shipyard.releases.actions.router import router as release_actions_router
+from shipyard.releases.collaborators.router import router as release_collaborators_router
+from shipyard.releases.deployments.router import hook_router as release_deploy_url_router
+from shipyard.releases.deployments.router import rollback_router as release_rollback_router
 from shipyard.releases.deployments.router import router as release_deployments_router
 from shipyard.releases.environment.router import router as release_environment_router
+from shipyard.releases.heartbeats.router import check_in_router as heartbeat_check_in_router
+from shipyard.releases.heartbeats.router import router as release_heartbeats_router
 from shipyard.releases.hooks.router import router as release_hooks_router
+from shipyard.releases.notifications.router import router as release_notifications_router
 from shipyard.releases.projects.router import router as projects_router
 from shipyard.releases.servers.router import router as project_servers_router
 from shipyard.servers.agents.router import router as server_agents_router
@@ -85,7 +91,11 @@ JOB_MODULES: list[str] = [
     "shipyard.servers.backups.jobs",
     "shipyard.ci.queue.jobs",
     "shipyard.ci.cron.jobs",
+    "shipyard.ci.pipelines.jobs",
     "shipyard.releases.deployments.jobs",
+    "shipyard.releases.notifications.jobs",
+    "shipyard.releases.heartbeats.jobs",
+    "shipyard.releases.monitoring.jobs",
     "shipyard.sites.jobs",
     "shipyard.sites.redirects.jobs",
     "shipyard.sites.security.jobs",
@@ -180,8 +190,14 @@ def create_app() -> FastAPI:
         project_servers_router,
         release_hooks_router,
         release_deployments_router,
+        release_rollback_router,
+        release_deploy_url_router,
         release_environment_router,
         release_actions_router,
+        release_collaborators_router,
+        release_notifications_router,
+        release_heartbeats_router,
+        heartbeat_check_in_router,
         workers_router,
         integrations_router,
         site_apps_router,

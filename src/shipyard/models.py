@@ -15,8 +15,11 @@ from shipyard.core.db import Base
 from shipyard.core.flags import SystemFlag
 from shipyard.core.vault import SystemSecret
 from shipyard.jobs.models import Job, JobLog, JobStep
+from shipyard.releases.collaborators.models import Collaborator
 from shipyard.releases.deployments.models import Deployment, Process
+from shipyard.releases.heartbeats.models import Heartbeat
 from shipyard.releases.hooks.models import Hook
+from shipyard.releases.notifications.models import Notification
 from shipyard.releases.projects.models import Project
 from shipyard.releases.servers.models import ProjectServer
 from shipyard.servers.backups.models import Backup, BackupConfiguration
@@ -51,6 +54,7 @@ __all__ = [
     "Balancing",
     "Base",
     "Certificate",
+    "Collaborator",
     "Credential",
     "Cron",
     "Daemon",
@@ -59,6 +63,7 @@ __all__ = [
     "Deployment",
     "FirewallRule",
     "Forge",
+    "Heartbeat",
     "Hook",
     "Integration",
     "Job",
@@ -68,6 +73,7 @@ __all__ = [
     "Monitor",
     "MonitorSample",
     "NginxTemplate",
+    "Notification",
     "Org",
     "PhpVersion",
     "Pipeline",

@@ -39,7 +39,7 @@ def _platform() -> str:
 async def _runner_loop(client: Client, backend: LocalBackend, labels: dict[str, str], slot: int) -> None:
     while True:
         try:
-            task = await client.next(labels)
+            task = await client.next(labels, slot)
         except Exception as exc:  # network trouble or a server restart: keep polling
             log.warning("runner %d: polling failed: %s", slot, exc)
             await asyncio.sleep(2)

@@ -64,8 +64,8 @@ class Client:
     async def register(self, info: AgentInfo) -> Registered:
         return Registered.model_validate((await self._post("/api/agent/register", info.model_dump())).json())
 
-    async def next(self, labels: dict[str, str]) -> WorkflowTask | None:
-        response = await self._post("/api/agent/next", NextRequest(labels=labels).model_dump())
+    async def next(self, labels: dict[str, str], runner: int = 0) -> WorkflowTask | None:
+        response = await self._post("/api/agent/next", NextRequest(labels=labels, runner=runner).model_dump())
         if response.status_code == 204:
             return None
         return WorkflowTask.model_validate(response.json())

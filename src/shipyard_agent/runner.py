@@ -150,6 +150,11 @@ class WorkflowRun:
             return step.failure != "ignore"
         self.handles.append(handle)
         if step.detach:
+            # Services and detached steps run on in the background until the workflow ends (the
+            # backend's destroy kills them); once started they count as a success, as in Woodpecker.
+            await self._report(
+                StepState(step_uuid=step.uuid, started=started, finished=now(), exited=True, exit_code=0)
+            )
             return False
         code = await self.backend.wait(handle)
         self.handles.remove(handle)

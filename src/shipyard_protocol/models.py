@@ -34,9 +34,11 @@ class Registered(BaseModel):
 
 
 class NextRequest(BaseModel):
-    """A long poll for work; `labels` are the agent's own (the server adds `org-id`)."""
+    """A long poll for work; `labels` are the agent's own (the server adds `org-id`); `runner` is
+    which of the agent's runner loops polls (the server counts idle runners by it)."""
 
     labels: dict[str, str] = Field(default_factory=dict)
+    runner: int = Field(default=0, ge=0, le=1000)
 
 
 class StepSpec(BaseModel):

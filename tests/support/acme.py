@@ -2,7 +2,10 @@
 responder in this process that answers with the test host a test points a name at.
 
 pebble validates HTTP-01 for real: it resolves the name here, connects to port 80 of the host's
-address and fetches `/.well-known/acme-challenge/<token>` with the name as Host. Its API and
+address and fetches `/.well-known/acme-challenge/<token>` with the name as Host. It validates
+DNS-01 against the same responder, which answers TXT queries with what the fake DNS provider APIs
+(tests/support/dns_providers.py) were told to create; Shipyard asks it too
+(`SHIPYARD_ACME_DNS_RESOLVER`) whether a record is visible yet. Its API and
 management listeners serve TLS with a certificate made here (the Debian package ships none);
 Shipyard trusts that CA through `SHIPYARD_ACME_CA_BUNDLE`. The CA pebble issues from is another,
 made anew on every start: `issuing_root()` fetches it.
@@ -18,6 +21,7 @@ import ssl
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from ipaddress import IPv4Address
 from pathlib import Path
@@ -28,7 +32,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from dnslib import QTYPE, RR, A, DNSRecord
+from dnslib import QTYPE, RR, TXT, A, DNSRecord
 from dnslib.server import DNSLogger, DNSServer
 
 from tests.support.postgres import free_port
@@ -83,17 +87,26 @@ def _listener_tls(directory: Path) -> Path:
     return directory / "ca.pem"
 
 
+TxtSource = Callable[[str], list[str]]
+
+
 class _Resolver:
-    """Answers A queries for the names tests pointed at a host; nothing else resolves."""
+    """Answers A queries for the names tests pointed at a host, and TXT queries from the TXT
+    sources (the fake DNS providers); nothing else resolves."""
 
     def __init__(self) -> None:
         self.names: dict[str, str] = {}
+        self.txt_sources: list[TxtSource] = []
 
     def resolve(self, request: DNSRecord, handler: Any) -> DNSRecord:
         reply = request.reply()
         name = str(request.q.qname).rstrip(".").lower()
         if request.q.qtype == QTYPE.A and name in self.names:
             reply.add_answer(RR(request.q.qname, QTYPE.A, rdata=A(self.names[name]), ttl=5))
+        if request.q.qtype == QTYPE.TXT:
+            for source in self.txt_sources:
+                for value in source(name):
+                    reply.add_answer(RR(request.q.qname, QTYPE.TXT, rdata=TXT(value), ttl=5))
         return reply
 
 
@@ -106,6 +119,7 @@ class Pebble:
         self.port = free_port()
         self.management_port = free_port()
         self.resolver = _Resolver()
+        self.dns_port = free_port()
         self.dns: DNSServer | None = None
         self.process: subprocess.Popen[bytes] | None = None
         self.log = self.dir / "pebble.log"
@@ -116,7 +130,12 @@ class Pebble:
 
     def env(self) -> dict[str, str]:
         """What makes a Shipyard server order its certificates here."""
-        return {"SHIPYARD_ACME_DIRECTORY": self.directory, "SHIPYARD_ACME_CA_BUNDLE": str(self.ca_bundle)}
+        return {
+            "SHIPYARD_ACME_DIRECTORY": self.directory,
+            "SHIPYARD_ACME_CA_BUNDLE": str(self.ca_bundle),
+            "SHIPYARD_ACME_DNS_RESOLVER": f"127.0.0.1:{self.dns_port}",
+            "SHIPYARD_ACME_DNS_WAIT_SECONDS": "30",
+        }
 
     def point(self, name: str, address: str) -> None:
         """Resolve `name` to `address` for pebble's validation."""
@@ -128,10 +147,12 @@ class Pebble:
         if not os.path.exists(PEBBLE):
             raise RuntimeError("pebble is not installed: apt-get install pebble (.ci/run does)")
         self.dns = DNSServer(
-            self.resolver, port=0, address="127.0.0.1", logger=DNSLogger("-request,-reply,-recv,-send")
+            self.resolver,
+            port=self.dns_port,
+            address="127.0.0.1",
+            logger=DNSLogger("-request,-reply,-recv,-send"),
         )
         self.dns.start_thread()
-        dns_port = self.dns.server.server_address[1]
         config = {
             "pebble": {
                 "listenAddress": f"127.0.0.1:{self.port}",
@@ -146,7 +167,7 @@ class Pebble:
         }
         (self.dir / "pebble.json").write_text(json.dumps(config))
         self.process = subprocess.Popen(
-            [PEBBLE, "-config", str(self.dir / "pebble.json"), "-dnsserver", f"127.0.0.1:{dns_port}"],
+            [PEBBLE, "-config", str(self.dir / "pebble.json"), "-dnsserver", f"127.0.0.1:{self.dns_port}"],
             env={
                 **os.environ,
                 "PEBBLE_VA_NOSLEEP": "1",  # no random wait before validating

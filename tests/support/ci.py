@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import signal
@@ -12,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from tests.support.api import Account, client
 from tests.support.forge import wait_until
 from tests.support.server import ShipyardServer
 
@@ -69,6 +71,10 @@ class GitRepo:
         git("commit", "-q", "--allow-empty", "-m", message, cwd=self.work)
         return git("rev-parse", "HEAD", cwd=self.work)
 
+    def branch(self, name: str) -> None:
+        """Create branch `name` at the current commit and switch the working clone to it."""
+        git("checkout", "-q", "-b", name, cwd=self.work)
+
     def push(self, ref: str = "main") -> str:
         """Push and return git's output (a post-receive hook's lines come back as `remote:`)."""
         result = subprocess.run(
@@ -99,8 +105,7 @@ class Agent:
                 "agent",
                 "--server",
                 server.url,
-                "--token",
-                token,
+                f"--token={token}",  # a token may start with "-", which argparse takes for an option
                 *args,
             ],
             stdout=open(log, "ab"),
@@ -183,3 +188,48 @@ def alive(pid: int) -> bool:
     except (FileNotFoundError, IndexError):
         return False
     return state not in ("Z", "X")
+
+
+def start_agent(
+    server: ShipyardServer, account: Account, started: list[Agent], *args: str
+) -> tuple[Agent, int]:
+    with client(server, account) as http:
+        record = create_agent(http)
+    log = server.data / f"agent-{record['id']}.log"
+    agent = Agent(server, record["token"], log, *args)
+    started.append(agent)
+    return agent, int(record["id"])
+
+
+def activate(http: httpx.Client, forge_id: int, repo: GitRepo) -> dict[str, Any]:
+    response = http.post("/api/repos", params={"forge_remote_id": repo.remote_id, "forge_id": forge_id})
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def hooked_repo(
+    http: httpx.Client, git_root: Path, forge_id: int, owner: Account
+) -> tuple[GitRepo, dict[str, Any]]:
+    """A new repository, activated, with Shipyard's post-receive hook installed in its bare copy."""
+    repo = GitRepo(git_root, owner.name, "app-" + secrets.token_hex(3))
+    repo.commit({"README": "hello\n"}, "initial")
+    repo.push()
+    body = activate(http, forge_id, repo)
+    script = http.get(f"/api/repos/{body['id']}/hook")
+    assert script.status_code == 200, script.text
+    repo.install_hook(script.text)
+    return repo, body
+
+
+def newest(http: httpx.Client, repo_id: int) -> dict[str, Any] | None:
+    response = http.get(f"/api/repos/{repo_id}/pipelines")
+    assert response.status_code == 200, response.text
+    rows = response.json()
+    return rows[0] if rows else None
+
+
+def log_text(http: httpx.Client, repo_id: int, number: int, step_id: int) -> list[str]:
+    response = http.get(f"/api/repos/{repo_id}/logs/{number}/{step_id}")
+    assert response.status_code == 200, response.text
+    return [base64.b64decode(entry["data"]).decode() for entry in response.json()]

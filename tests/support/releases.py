@@ -11,19 +11,25 @@ The repository is a bare repo on this machine, served to the hosts by `git daemo
 from __future__ import annotations
 
 import shlex
+import sqlite3
 import subprocess
 import tempfile
 import threading
 import time
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import httpx
 
+from tests.support.forge import wait_until
 from tests.support.hosts import GATEWAY, Host, HostPool
-from tests.support.postgres import free_port
+from tests.support.postgres import PostgresCluster, free_port
+from tests.support.server import ShipyardServer
 
 APP = "/home/deploy/app"
+DEPLOY_SECONDS = 240
 FPM = "php8.2-fpm"
 NGINX_SITE = """server {
     listen 80 default_server;
@@ -107,12 +113,21 @@ class GitRepository:
         )  # fmt: skip
         return done.stdout.strip()
 
-    def commit(self, version: str, *, branch: str = "main", tag: str | None = None) -> str:
-        """Commit an app that prints `version`, push it to `branch` (and `tag`); returns the hash."""
+    def commit(
+        self,
+        version: str,
+        *,
+        branch: str = "main",
+        tag: str | None = None,
+        files: Mapping[str, str] | None = None,
+    ) -> str:
+        """Commit an app that prints `version` and holds `files` (path -> content) and nothing
+        else, push it to `branch` (and `tag`); returns the hash."""
         self._git("checkout", "-B", branch, cwd=self.work)
-        public = self.work / "public"
-        public.mkdir(exist_ok=True)
-        (public / "index.php").write_text(f'<?php echo "{version}";\n')
+        self._git("rm", "-rq", "--ignore-unmatch", ".", cwd=self.work)
+        for path, content in {"public/index.php": f'<?php echo "{version}";\n', **(files or {})}.items():
+            (self.work / path).parent.mkdir(parents=True, exist_ok=True)
+            (self.work / path).write_text(content)
         self._git("add", "-A", cwd=self.work)
         # Both backends' tests share the repository: the same version may be committed twice.
         self._git("commit", "-q", "--allow-empty", "-m", f"Release {version}", cwd=self.work)
@@ -165,3 +180,82 @@ class Hammer:
         self._stop.set()
         for thread in self._threads:
             thread.join(timeout=15)
+
+
+class Project:
+    """A project through the API, with the web hosts attached and its key authorized on them."""
+
+    def __init__(self, http: httpx.Client, repo: GitRepository, web: list[Host], **fields: Any) -> None:
+        self.http = http
+        for host in web:
+            reset_app(host)
+        created = http.post(
+            "/api/projects",
+            json={"name": "App", "provider": "custom", "repository": repo.url, "branch": "main",
+                  "type": "other", "composer": False, **fields},
+        )  # fmt: skip
+        assert created.status_code == 200, created.text
+        self.data: dict[str, Any] = created.json()["project"]
+        self.id: int = self.data["id"]
+        self.base = f"/api/projects/{self.id}"
+        self.servers: list[dict[str, Any]] = []
+        for index, host in enumerate(web):
+            response = http.post(
+                f"{self.base}/servers",
+                json={"name": f"web-{index + 1}", "connectAs": "deploy", "host": host.ip,
+                      "phpVersion": "php82", "deploymentPath": APP, "restartFpm": True,
+                      "composerPath": "composer"},
+            )  # fmt: skip
+            assert response.status_code == 200, response.text
+            server = response.json()["server"]
+            authorize(host, server["public_key"])
+            self.servers.append(server)
+
+    def deploy(self, **body: Any) -> int:
+        response = self.http.post(f"{self.base}/deployments", json=body)
+        assert response.status_code == 200, response.text
+        deployment_id: int = response.json()["deployment"]["id"]
+        return deployment_id
+
+    def deployment(self, deployment_id: int) -> dict[str, Any]:
+        response = self.http.get(f"{self.base}/deployments/{deployment_id}")
+        assert response.status_code == 200, response.text
+        deployment: dict[str, Any] = response.json()["deployment"]
+        return deployment
+
+    def deployments(self) -> list[dict[str, Any]]:
+        listed: list[dict[str, Any]] = self.http.get(f"{self.base}/deployments").json()["deployments"]
+        return listed
+
+    def wait(self, deployment_id: int, status: str = "finished") -> dict[str, Any]:
+        done: dict[str, Any] = wait_until(
+            lambda: (
+                (d := self.deployment(deployment_id))["status"] in ("finished", "failed", "cancelled") and d
+            ),
+            DEPLOY_SECONDS,
+            f"deployment {deployment_id}",
+            every=0.5,
+        )
+        if done["status"] != status:
+            outputs = "\n".join(
+                f"--- {p['server_name']} {p['name']} {p['status']}\n{p['output']}" for p in done["processes"]
+            )
+            raise AssertionError(f"deployment is {done['status']} ({done['reason']}):\n{outputs}")
+        return done
+
+    def hook(self, **body: Any) -> dict[str, Any]:
+        response = self.http.post(f"{self.base}/hooks", json=body)
+        assert response.status_code == 200, response.text
+        hook: dict[str, Any] = response.json()["hook"]
+        return hook
+
+
+def database_dump(server: ShipyardServer, pg_cluster: PostgresCluster) -> bytes:
+    """Everything the server's database holds, as SQL text (to look for plaintext secrets)."""
+    if server.backend == "postgres":
+        url = server.env["SHIPYARD_DATABASE_URL"].replace("postgresql+asyncpg", "postgresql")
+        return subprocess.run(
+            [str(pg_cluster.bindir / "pg_dump"), url], capture_output=True, check=True
+        ).stdout
+    with sqlite3.connect(server.data / "shipyard.db") as conn:
+        return "\n".join(conn.iterdump()).encode()

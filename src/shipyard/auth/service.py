@@ -78,6 +78,11 @@ async def find_user(session: AsyncSession, name: str) -> User | None:
     return await repository.user_by_name(session, name) if name else None
 
 
+async def find_user_by_email(session: AsyncSession, email: str) -> User | None:
+    """The user with this e-mail address (case-insensitive), if any."""
+    return await repository.user_by_email(session, email) if email else None
+
+
 def check_password(user: User | None, password: str) -> bool:
     """Whether `password` is the user's; an unknown user costs the same hashing time, and is False."""
     if user is None:

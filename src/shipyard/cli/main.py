@@ -27,7 +27,9 @@ app = typer.Typer(
 admin_app = typer.Typer(help="Users and service administration.", no_args_is_help=True)
 token_app = typer.Typer(help="API tokens.", no_args_is_help=True)
 jobs_app = typer.Typer(help="The background job engine.", no_args_is_help=True)
+releases_app = typer.Typer(help="Zero-downtime deployments (Envoyer projects).", no_args_is_help=True)
 app.add_typer(admin_app, name="admin")
+app.add_typer(releases_app, name="releases")
 app.add_typer(token_app, name="token")
 app.add_typer(jobs_app, name="jobs")
 console = Console(soft_wrap=True)
@@ -236,3 +238,53 @@ def show_job(job_id: int) -> None:
             }
 
     typer.echo(json.dumps(run(main()), default=str))
+
+
+@releases_app.command("rollback")
+def rollback(
+    project: Annotated[int, typer.Argument(help="the project's id")],
+    to: Annotated[
+        int | None,
+        typer.Option(
+            "--to",
+            help="the successful deployment whose release to make live again "
+            "(default: the one before the live release)",
+        ),
+    ] = None,
+    wait: Annotated[bool, typer.Option(help="wait until a worker has carried it out")] = True,
+) -> None:
+    """Make a retained earlier release of a project live again on all its servers at once."""
+    from shipyard.app import load_jobs
+    from shipyard.core.actor import Actor
+    from shipyard.releases.deployments import service as deployments
+    from shipyard.releases.deployments.models import DeploymentStatus
+    from shipyard.servers.host import remote
+
+    async def queue() -> tuple[int, str, list[str]]:
+        load_jobs()
+        try:
+            async with session_scope() as session:
+                done = await deployments.rollback_any(session, project, to, actor=Actor(user_id=None))
+                release = done.deployment.release or ""
+                return done.deployment.id, release, done.warnings
+        finally:
+            await remote().close()
+
+    async def outcome(deployment_id: int) -> tuple[str, str | None]:
+        while True:
+            async with session_scope() as session:
+                deployment = await deployments.find(session, deployment_id)
+                if deployment.status in DeploymentStatus.DONE:
+                    return deployment.status, deployment.reason
+            await asyncio.sleep(0.5)
+
+    deployment_id, release, warnings = run(queue())
+    console.print(f"rollback to release {release} queued as deployment {deployment_id}")
+    for warning in warnings:
+        console.print(f"[yellow]warning:[/yellow] {warning}")
+    if not wait:
+        return
+    status, reason = run(outcome(deployment_id))
+    console.print(f"deployment {deployment_id} {status}" + (f": {reason}" if reason else ""))
+    if status != DeploymentStatus.FINISHED:
+        raise typer.Exit(1)

@@ -47,7 +47,9 @@ class Settings(BaseSettings):
         description="the URL hosts use to reach Shipyard (provision commands); default: the request's",
     )
 
-    digitalocean_url: str = Field(default="https://api.digitalocean.com", description="DigitalOcean API")
+    digitalocean_url: str = Field(
+        default="https://api.digitalocean.com", description="DigitalOcean API (droplets, and DNS-01 records)"
+    )
     linode_url: str = Field(default="https://api.linode.com", description="Akamai (Linode) API")
     vultr_url: str = Field(default="https://api.vultr.com", description="Vultr API")
     hetzner_url: str = Field(default="https://api.hetzner.cloud", description="Hetzner Cloud API")
@@ -70,6 +72,19 @@ class Settings(BaseSettings):
     )
     monitor_minute_seconds: float = Field(
         default=60.0, gt=0, description="tests only: how many seconds a monitor's `minutes` count as one"
+    )
+
+    heartbeat_tick: float = Field(
+        default=30.0, gt=0, description="seconds between two looks for heartbeats that missed their interval"
+    )
+    heartbeat_minute_seconds: float = Field(
+        default=60.0, gt=0, description="tests only: how many seconds a heartbeat interval's minute counts as"
+    )
+    project_monitor_interval: float = Field(
+        default=60.0, gt=0, description="seconds between two checks of the projects' monitor URLs"
+    )
+    project_monitor_timeout: float = Field(
+        default=10.0, gt=0, le=120, description="seconds a project's monitor URL may take to answer"
     )
 
     blackfire_apt_url: str = Field(
@@ -108,6 +123,25 @@ class Settings(BaseSettings):
     acme_ca_bundle: Path | None = Field(
         default=None,
         description="CA certificates (PEM) to trust for the ACME directory; default: the system's",
+    )
+    acme_dns_resolver: str | None = Field(
+        default=None,
+        pattern=r"^(?:[0-9.]{7,15}|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?$",
+        description="DNS-01: the resolver (`address`, `address:port` or `[v6]:port`) asked whether a "
+        "challenge's TXT record is visible yet; default: the system's resolvers",
+    )
+    acme_dns_wait_seconds: float = Field(
+        default=300, gt=0, le=3600, description="DNS-01: how long a TXT record may take to become visible"
+    )
+    cloudflare_url: str = Field(
+        default="https://api.cloudflare.com/client/v4",
+        pattern=r"^https?://\S+$",
+        description="DNS-01: Cloudflare's API v4",
+    )
+    route53_url: str | None = Field(
+        default=None,
+        pattern=r"^https?://\S+$",
+        description="DNS-01: the Route 53 endpoint; default: AWS's (route53.amazonaws.com)",
     )
     acme_renew_days: float = Field(
         default=30, gt=0, description="ACME certificates are renewed when they expire within this many days"

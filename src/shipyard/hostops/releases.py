@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from shipyard.core.script import Script
 from shipyard.hostops.render import script
 
 # Lines the clone script prints about the commit for the deployment record.
-MARKER_AUTHOR, MARKER_MESSAGE = "SHIPYARD_AUTHOR ", "SHIPYARD_MESSAGE "
+MARKER_COMMIT, MARKER_AUTHOR, MARKER_MESSAGE = "SHIPYARD_COMMIT ", "SHIPYARD_AUTHOR ", "SHIPYARD_MESSAGE "
+# The line a failed health check ends with, and the lines listing a release's migrations.
+MARKER_UNHEALTHY, MARKER_MIGRATION = "unhealthy: ", "SHIPYARD_MIGRATION "
+# Where Laravel keeps its migrations, in a release (the rollback warns when they differ).
+LARAVEL_MIGRATIONS = "database/migrations"
 _PLACEHOLDER = re.compile(r"\{\{\s*(release|project|time|sha|branch)\s*\}\}")
 
 
@@ -118,6 +123,50 @@ def render_purge(deployment_path: str, retain: int, protect: tuple[str, ...]) ->
     return script(
         "release-purge", "release_purge.sh.j2", path=deployment_path, retain=retain, protect=protect
     )
+
+
+def health_resolve(url: str) -> str:
+    """curl's `--resolve` entry that sends the URL's host and port to this server itself."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return f"{f'[{host}]' if ':' in host else host}:{port}:127.0.0.1"
+
+
+def render_health(url: str, window: int, *, interval: int = 1, timeout: int = 5) -> Script:
+    """Request `url` on the server itself (curl, the URL's host resolved to 127.0.0.1) every
+    `interval` seconds for `window` seconds; the first answer that is not a 2xx, or none within
+    `timeout`, fails with an `unhealthy: <why>` line."""
+    return script(
+        "release-health",
+        "release_health.sh.j2",
+        url=url,
+        resolve=health_resolve(url),
+        window=window,
+        interval=interval,
+        timeout=timeout,
+    )
+
+
+def render_inspect(deployment_path: str, release: str, *, migrations: str | None) -> Script:
+    """Whether `release` is on the server and which release is live; with `migrations` (a
+    directory inside a release), the checksum of each file in it, in both releases."""
+    return script(
+        "release-inspect", "release_inspect.sh.j2", deployment_path=deployment_path, release=release,
+        migrations=migrations,
+    )  # fmt: skip
+
+
+def read_migrations(output: str) -> dict[str, dict[str, str]]:
+    """`render_inspect`'s listings: {"target" | "live": {path: sha256}}."""
+    listed: dict[str, dict[str, str]] = {"target": {}, "live": {}}
+    for line in output.splitlines():
+        if line.startswith(MARKER_MIGRATION):
+            which, _, rest = line[len(MARKER_MIGRATION) :].partition(" ")
+            digest, _, path = rest.partition(" ")
+            if which in listed and path:
+                listed[which][path] = digest
+    return listed
 
 
 def render_remove(release: Release) -> Script:

@@ -38,6 +38,21 @@ class AwsError(ProviderError):
         self.code = code
 
 
+async def call_aws(run: Callable[[], T], operation: str, *, who: str, where: str) -> T:
+    """Run one botocore call in a thread: a refusal is an AwsError (with AWS's code) saying `who`
+    refused `operation`, an unreachable endpoint a ProviderError saying `where` it was."""
+    try:
+        return await asyncio.to_thread(run)
+    except ClientError as exc:
+        error = exc.response.get("Error", {})
+        code = error.get("Code", "Unknown")
+        raise AwsError(
+            sentence(f"{who} refused {operation} ({code}): {error.get('Message', '')}"), code
+        ) from exc
+    except BotoCoreError as exc:
+        raise ProviderError(sentence(f"Could not reach {where}: {exc}")) from exc
+
+
 class Aws(Driver):
     label = "AWS"
 
@@ -65,20 +80,9 @@ class Aws(Driver):
 
     async def _call(self, operation: str, action: Callable[[EC2Client], T]) -> T:
         """Run one EC2 action; AWS's refusals and unreachable endpoints become ProviderErrors."""
-
-        def run() -> T:
-            return action(self._client())
-
-        try:
-            return await asyncio.to_thread(run)
-        except ClientError as exc:
-            error = exc.response.get("Error", {})
-            code = error.get("Code", "Unknown")
-            raise AwsError(
-                sentence(f"AWS refused {operation} ({code}): {error.get('Message', '')}"), code
-            ) from exc
-        except BotoCoreError as exc:
-            raise ProviderError(sentence(f"Could not reach AWS EC2 at {self.endpoint_url}: {exc}")) from exc
+        return await call_aws(
+            lambda: action(self._client()), operation, who="AWS", where=f"AWS EC2 at {self.endpoint_url}"
+        )
 
     async def _ensure_key_pair(self, public_key: str) -> str:
         name = key_name(public_key)

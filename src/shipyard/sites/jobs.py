@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from shipyard.core.db import get_sessionmaker
 from shipyard.core.script import Script
-from shipyard.hostops.sites import render_install, render_remove
+from shipyard.hostops.sites import render_install, render_remove, site_root
 from shipyard.jobs.context import JobContext
 from shipyard.jobs.registry import job
 from shipyard.servers import resources
@@ -14,19 +14,25 @@ from shipyard.sites.service import spec_of
 
 
 async def _apply(ctx: JobContext, resource_id: int, description: str) -> None:
-    """Converge the site on the host; once the host confirms, it has the site under its name."""
-    rendered: list[str] = []
+    """Converge the site on the host; once the host confirms, it has the site under its name, and
+    after a rename what runs from the site's root follows it there."""
+    rendered: list[tuple[str, str, str | None]] = []  # (user, domain, the domain the host had)
 
     def render(site: Site) -> Script:
-        rendered.append(site.name)
+        rendered.append((site.username, site.name, site.host_name))
         return render_install(spec_of(site, site.server), previous_domain=site.host_name)
 
     if await resources.install(ctx, repository.for_host, resource_id, render, description):
+        user, domain, previous = rendered[0]
         async with get_sessionmaker()() as session:
             site = await repository.for_host(session, resource_id)
             if site is not None:
-                site.host_name = rendered[0]
+                site.host_name = domain
                 await session.commit()
+        if previous is not None and previous != domain:
+            await processes.follow_rename(
+                ctx, resource_id, site_root(user, previous), site_root(user, domain)
+            )
 
 
 @job("sites.install", timeout=600, max_attempts=2)

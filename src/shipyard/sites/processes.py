@@ -1,7 +1,11 @@
-"""What a site runs outside its directory, removed from the host before the site itself: its
-workers' and integrations' supervisor programs and its scheduler's crontab line."""
+"""What a site runs outside its directory: its workers' and integrations' supervisor programs
+and its scheduler's crontab line, removed from the host before the site itself, and pointed at
+the new site root after a rename (with every other daemon, scheduled job and the deployment
+script that named a path inside the old one)."""
 
 from __future__ import annotations
+
+import re
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -10,10 +14,16 @@ from shipyard.core.script import Script
 from shipyard.hostops import cron
 from shipyard.hostops.daemons import program_name, render_remove
 from shipyard.jobs.context import JobContext
-from shipyard.servers import host
+from shipyard.servers import host, resources
+from shipyard.servers.cron import jobs as cron_jobs
+from shipyard.servers.cron import repository as scheduled_jobs
 from shipyard.servers.cron.models import ScheduledJob
+from shipyard.servers.daemons import jobs as daemon_jobs
+from shipyard.servers.daemons import repository as daemons
 from shipyard.servers.daemons.models import Daemon
+from shipyard.sites import repository
 from shipyard.sites.integrations import repository as integrations
+from shipyard.sites.workers import jobs as worker_jobs
 from shipyard.sites.workers import repository as workers
 
 
@@ -58,3 +68,51 @@ async def remove(ctx: JobContext, site_id: int, server_id: int) -> None:
                 if row is not None:
                     await session.delete(row)
         await session.commit()
+
+
+def moved(text: str, previous_root: str, root: str) -> str:
+    """`text` with every path in `previous_root` (itself or below it) moved to `root`."""
+    return re.sub(re.escape(previous_root) + r"(?![A-Za-z0-9._-])", lambda _: root, text)
+
+
+async def follow_rename(ctx: JobContext, site_id: int, previous_root: str, root: str) -> None:
+    """The site's root moved from `previous_root` to `root` on the host: rewrite the deployment
+    script, the server's daemons and scheduled jobs that name a path inside it, then install
+    them and the site's workers anew with their install jobs' steps, so that they run from `root`
+    (supervisor restarts a program whose configuration changed). One the host refuses is `failed`."""
+    sessions = get_sessionmaker()
+    async with sessions() as session:
+        site = await repository.for_host(session, site_id)
+        if site is None:
+            return
+        if site.deployment_script is not None:
+            site.deployment_script = moved(site.deployment_script, previous_root, root)
+        changed_daemons: list[int] = []
+        for daemon in await daemons.of_server(session, site.server_id):
+            directory = moved(daemon.directory or "", previous_root, root) or None
+            command = moved(daemon.command, previous_root, root)
+            if daemon.status != resources.REMOVING and (directory, command) != (
+                daemon.directory,
+                daemon.command,
+            ):
+                daemon.directory, daemon.command = directory, command
+                changed_daemons.append(daemon.id)
+        changed_jobs: list[int] = []
+        for job in await scheduled_jobs.of_server(session, site.server_id):
+            command = moved(job.command, previous_root, root)
+            if job.status != resources.REMOVING and command != job.command:
+                job.command = command
+                changed_jobs.append(job.id)
+        worker_ids = [
+            worker_id
+            for worker_id in await workers.ids_of_site(session, site_id)
+            if (worker := await workers.for_host(session, worker_id)) is not None
+            and worker.status != resources.REMOVING
+        ]
+        await session.commit()
+    for worker_id in worker_ids:
+        await worker_jobs.install(ctx, resource_id=worker_id)
+    for daemon_id in changed_daemons:
+        await daemon_jobs.install(ctx, resource_id=daemon_id)
+    for job_id in changed_jobs:
+        await cron_jobs.install(ctx, resource_id=job_id)

@@ -1,6 +1,9 @@
 """The `local` backend: steps are host processes in a private workspace and HOME per workflow.
 
-Each step runs in its own process group (killed as a whole on cancel or timeout). When `bwrap`
+Each step runs in its own process group (killed as a whole on cancel or timeout). Services
+(`services:`) and `detach: true` steps are the same kind of process, started in the background
+(services before the steps) and killed with their process group when the workflow ends; they share
+the host's network, so steps reach a service on localhost at the port it listens on. When `bwrap`
 (bubblewrap) is on PATH and not disabled, each step runs inside it: the host file system
 read-only, a private /tmp, only the workflow's workspace and home writable, its own PID
 namespace (so killing the sandbox ends every process it started) and `--die-with-parent` (so
@@ -39,6 +42,8 @@ CLONE_COMMANDS = [
     'git init -q -b "${CI_REPO_DEFAULT_BRANCH:-main}" .',
     'git remote add origin "$CI_REPO_CLONE_URL"',
     "git fetch -q --tags origin '+refs/heads/*:refs/remotes/origin/*'",
+    # A pull request's head may be on no branch of the repository: fetch its ref too.
+    'case "$CI_COMMIT_REF" in refs/pull/*|refs/merge-requests/*) git fetch -q origin "$CI_COMMIT_REF";; esac',
     'git checkout -q "$CI_COMMIT_SHA"',
 ]
 
@@ -66,8 +71,6 @@ class LocalBackend(Backend):
         return WorkflowContext(task=task, root=root, workspace=workspace, home=home)
 
     def _argv(self, ctx: WorkflowContext, step: StepSpec) -> list[str]:
-        if step.type == "service":
-            raise StepError("the local backend cannot run services")
         if step.type == "clone":
             return ["sh", "-e", "-c", _script(CLONE_COMMANDS)]
         if step.commands:

@@ -52,6 +52,39 @@ class FakeMachine:
         return self.host.ip if self.host and not self.deleted else None
 
 
+class LoopbackApp:
+    """A Starlette app that uvicorn serves on a free loopback port, in a thread of this process."""
+
+    def __init__(self, routes: list[Route]) -> None:
+        self.port = free_port()
+        self._uvicorn = uvicorn.Server(
+            uvicorn.Config(
+                Starlette(routes=routes),
+                host="127.0.0.1",
+                port=self.port,
+                log_level="warning",
+                lifespan="off",
+            )
+        )
+        self._thread = threading.Thread(target=self._uvicorn.run, daemon=True)
+
+    def start(self) -> None:
+        """Serve (once; a second call does nothing) and return when the port answers."""
+        if self._thread.is_alive():
+            return
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._uvicorn.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the app did not start")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        self._uvicorn.should_exit = True
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
+
+
 class FakeCloud:
     """A fake provider API; subclasses add `routes()` with their auth checks and error shapes."""
 
@@ -65,34 +98,19 @@ class FakeCloud:
         self.refuse_delete: tuple[int, str] | None = None
         self._ids = itertools.count(1001)
         self._lock = threading.Lock()
-        self.port = free_port()
+        self.app = LoopbackApp(self.routes())
+        self.port = self.app.port
         self.url = f"http://127.0.0.1:{self.port}"
-        self._uvicorn = uvicorn.Server(
-            uvicorn.Config(
-                Starlette(routes=self.routes()),
-                host="127.0.0.1",
-                port=self.port,
-                log_level="warning",
-                lifespan="off",
-            )
-        )
-        self._thread = threading.Thread(target=self._uvicorn.run, daemon=True)
 
     def routes(self) -> list[Route]:
         raise NotImplementedError
 
     def start(self) -> FakeCloud:
-        self._thread.start()
-        deadline = time.monotonic() + 10
-        while not self._uvicorn.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{type(self).__name__} did not start")
-            time.sleep(0.02)
+        self.app.start()
         return self
 
     def stop(self) -> None:
-        self._uvicorn.should_exit = True
-        self._thread.join(timeout=10)
+        self.app.stop()
         for machine in self.machines.values():
             self.destroy(machine)
 

@@ -32,6 +32,8 @@ SCRIPTS: dict[str, Script] = {
     "purge": ops.render_purge(RELEASE.deployment_path, 3, ("20250101000000",)),
     "remove": ops.render_remove(RELEASE),
     "environment": ops.render_environment(RELEASE.deployment_path, "APP_KEY=secret\n"),
+    "health": ops.render_health("https://app.example.com/health?check=1", 30),
+    "inspect": ops.render_inspect(RELEASE.deployment_path, RELEASE.name, migrations=ops.LARAVEL_MIGRATIONS),
 }
 
 
@@ -137,3 +139,23 @@ def test_plan_orders_hooks_around_actions_per_server() -> None:
     assert first == [(1, None), (None, 12), (2, None), (None, 10), (3, None), (4, None)]
     assert second == [(1, None), (2, None), (None, 11), (None, 10), (3, None), (4, None)]
     assert [seq for server, seq, _, _ in planned if server.id == 1] == [1, 2, 3, 4, 5, 6]
+
+
+def test_the_health_check_asks_the_server_itself() -> None:
+    body = ops.render_health(f"http://app.test/health?x={EVIL}", 5).body
+    assert "\ntouch /tmp/pwned" not in body and '--resolve "$resolve"' in body
+    assert ops.health_resolve("https://app.example.com/up") == "app.example.com:443:127.0.0.1"
+    assert ops.health_resolve("http://[::1]:8080/up") == "[::1]:8080:127.0.0.1"
+
+
+def test_migration_listings_are_read_per_release() -> None:
+    output = "SHIPYARD_MIGRATION target aa 2026_a.php\nSHIPYARD_MIGRATION live bb 2026_a.php\nnoise\n"
+    assert ops.read_migrations(output) == {"target": {"2026_a.php": "aa"}, "live": {"2026_a.php": "bb"}}
+
+
+def test_plan_checks_health_after_activation_and_its_hooks() -> None:
+    hooks = [_Hook(10, 3, "after", 1, []), _Hook(11, 4, "before", 1, [])]
+    planned = plan([_Server(1)], hooks, health=True)  # type: ignore[arg-type]
+    assert [(action, hook.id if hook else None) for _, _, action, hook in planned] == [
+        (1, None), (2, None), (3, None), (None, 10), (5, None), (None, 11), (4, None)
+    ]  # fmt: skip

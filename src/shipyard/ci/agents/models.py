@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Integer, String
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shipyard.core.db import Base
@@ -33,3 +34,18 @@ class Agent(Base):
     hostname: Mapped[str] = mapped_column(String(255), default="")
     no_schedule: Mapped[bool] = mapped_column(Boolean, default=False)
     custom_labels: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class AgentPoll(Base):
+    """A runner of an agent waiting in `next` for work: the queue gives a workflow to the waiting
+    runner whose agent's labels score best, so it needs to know who else is waiting."""
+
+    __tablename__ = "ci_agent_polls"
+    __table_args__ = (UniqueConstraint("agent_id", "runner"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("ci_agents.id", ondelete="CASCADE"), index=True)
+    runner: Mapped[int] = mapped_column(Integer)
+    # The agent's labels as the queue matches them (org-id included).
+    labels: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    until: Mapped[datetime]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shipyard.ci.agents.models import Agent
+from shipyard.ci.agents.models import Agent, AgentPoll
 from shipyard.core.db import fetch_page
 
 
@@ -30,3 +31,30 @@ async def page(
 
 async def all_agents(session: AsyncSession) -> Sequence[Agent]:
     return (await session.scalars(select(Agent).order_by(Agent.id))).all()
+
+
+async def set_poll(
+    session: AsyncSession, agent_id: int, runner: int, labels: dict[str, str], until: datetime
+) -> None:
+    """Record that the agent's `runner` waits for work until `until` (replacing its last record)."""
+    await drop_poll(session, agent_id, runner)
+    session.add(AgentPoll(agent_id=agent_id, runner=runner, labels=labels, until=until))
+    await session.flush()
+
+
+async def drop_poll(session: AsyncSession, agent_id: int, runner: int) -> None:
+    await session.execute(delete(AgentPoll).where(AgentPoll.agent_id == agent_id, AgentPoll.runner == runner))
+
+
+async def waiting_polls(session: AsyncSession, now: datetime, other_than: int) -> Sequence[AgentPoll]:
+    """Runners of other schedulable agents waiting for work now."""
+    query = (
+        select(AgentPoll)
+        .join(Agent, Agent.id == AgentPoll.agent_id)
+        .where(AgentPoll.until > now, AgentPoll.agent_id != other_than, Agent.no_schedule.is_(False))
+    )
+    return (await session.scalars(query)).all()
+
+
+async def drop_expired_polls(session: AsyncSession, now: datetime) -> None:
+    await session.execute(delete(AgentPoll).where(AgentPoll.until <= now))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -53,7 +54,7 @@ async def create(
     session: AsyncSession, owner_id: int, body: AgentCreate, *, org_id: int = GLOBAL_ORG
 ) -> Agent:
     _check_labels(body.custom_labels)
-    token = secrets.token_urlsafe(32)
+    token = secrets.token_hex(32)  # hex: never starts with "-", which a CLI would read as an option
     stamp = int(time.time())
     agent = Agent(
         created=stamp,
@@ -146,3 +147,28 @@ def score(task: Mapping[str, str], agent: Mapping[str, str]) -> int:
         if key.startswith("!") and task.get(key[1:]) != value:
             return 0
     return total
+
+
+def outscored(task: Mapping[str, str], mine: int, others: Iterable[Mapping[str, str]]) -> bool:
+    """Whether another waiting agent's labels score better than `mine` for the task: the queue
+    leaves it to that one (Woodpecker gives a task to the waiting runner with the top score)."""
+    return any(score(task, labels) > mine for labels in others)
+
+
+async def waiting(
+    session: AsyncSession, agent: Agent, runner: int, labels: dict[str, str], until: datetime
+) -> None:
+    await repository.set_poll(session, agent.id, runner, labels, until)
+
+
+async def busy(session: AsyncSession, agent_id: int, runner: int) -> None:
+    await repository.drop_poll(session, agent_id, runner)
+
+
+async def others_waiting(session: AsyncSession, agent_id: int, now: datetime) -> list[dict[str, str]]:
+    """The labels of the other agents' runners waiting for work now."""
+    return [dict(p.labels) for p in await repository.waiting_polls(session, now, agent_id)]
+
+
+async def forget_stale_polls(session: AsyncSession, now: datetime) -> None:
+    await repository.drop_expired_polls(session, now)

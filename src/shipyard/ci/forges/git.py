@@ -10,12 +10,20 @@ from __future__ import annotations
 
 import asyncio
 import os
-import posixpath
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
-from shipyard.ci.compiler.compiler import ConfigFile
+from shipyard.ci.forges.adapter import (
+    CommitInfo,
+    CommitStatus,
+    ForgeAdapter,
+    ForgeError,
+    PullRequest,
+    RemotePerm,
+    RemoteRepo,
+)
+from shipyard.ci.forges.models import Forge
+from shipyard.ci.repos.models import Repo
 from shipyard.core.settings import get_settings
 
 GIT_TIMEOUT = 120
@@ -29,17 +37,8 @@ REF = re.compile(r"^refs/(?:heads|tags)/[A-Za-z0-9._/+-]{1,200}\Z")
 _locks: dict[int, asyncio.Lock] = {}
 
 
-class GitError(Exception):
+class GitError(ForgeError):
     """git failed; the message is git's own (stderr)."""
-
-
-@dataclass(frozen=True)
-class CommitInfo:
-    sha: str
-    message: str
-    author: str
-    email: str
-    timestamp: int
 
 
 def _git_env() -> dict[str, str]:
@@ -151,22 +150,61 @@ async def _tree(path: Path, sha: str, folder: str) -> list[str]:
     return sorted(n for n in out.splitlines() if n.endswith((".yaml", ".yml")))
 
 
-async def config_files(path: Path, sha: str, config_file: str) -> list[ConfigFile]:
-    """Discovery: the repo's `config_file` (a trailing `/` = a folder), else `.woodpecker/*.y(a)ml`,
-    else `.woodpecker.yaml`, else `.woodpecker.yml`. Empty when none exists."""
-    candidates = [config_file] if config_file else [".woodpecker/", ".woodpecker.yaml", ".woodpecker.yml"]
-    for candidate in candidates:
-        if candidate.endswith("/"):
-            names = await _tree(path, sha, candidate)
-            if names:
-                folder = candidate.rstrip("/")
-                return [
-                    ConfigFile(posixpath.join(folder, n), await _read(path, sha, posixpath.join(folder, n)))
-                    for n in names
-                ]
-            continue
+class GitForge(ForgeAdapter):
+    """A `git` forge: the repository `alice/app.git` is `<forge url>/alice/app.git`, read through a
+    local mirror; pushes come from Shipyard's post-receive hook, and there are no pull requests
+    and nowhere to show commit statuses."""
+
+    reports_statuses = False
+
+    def __init__(self, forge: Forge) -> None:
+        super().__init__(forge)
+        self._fetched: set[int] = set()
+
+    async def _mirror(self, repo: Repo) -> Path:
+        if repo.id not in self._fetched:
+            await fetch(repo.id, repo.clone_url)
+            self._fetched.add(repo.id)
+        return mirror_path(repo.id)
+
+    async def lookup(self, remote_id: str) -> RemoteRepo:
+        url = clone_url(self.forge.url, remote_id)
+        owner, name = split_name(remote_id)
+        return RemoteRepo(
+            remote_id=remote_id,
+            owner=owner,
+            name=name,
+            clone_url=url,
+            forge_url=url,
+            default_branch=await default_branch(url),
+            private=True,
+            perm=RemotePerm(pull=True, push=True, admin=True),
+        )
+
+    async def activate(self, repo: Repo, hook_url: str, secret: str) -> None:
+        """Nothing to register: the bare repository reports pushes with the hook script."""
+
+    async def commit(self, repo: Repo, ref: str) -> CommitInfo:
+        mirror = await self._mirror(repo)
+        return await commit_info(mirror, await resolve(mirror, ref))
+
+    async def changed_files(self, repo: Repo, before: str, after: str, pull: int) -> list[str]:
+        return await changed_files(await self._mirror(repo), before, after)
+
+    async def branches(self, repo: Repo) -> list[str]:
+        return await branches(await self._mirror(repo))
+
+    async def pull_requests(self, repo: Repo) -> list[PullRequest]:
+        return []
+
+    async def report_status(self, repo: Repo, sha: str, status: CommitStatus) -> None:
+        """A bare repository has nowhere to show a status."""
+
+    async def list_dir(self, repo: Repo, sha: str, path: str) -> list[str]:
+        return await _tree(await self._mirror(repo), sha, path)
+
+    async def read_file(self, repo: Repo, sha: str, path: str) -> str | None:
         try:
-            return [ConfigFile(candidate, await _read(path, sha, candidate))]
+            return await _read(await self._mirror(repo), sha, path)
         except GitError:
-            continue
-    return []
+            return None

@@ -1,4 +1,4 @@
-"""Forge rules: CRUD, and which forge types Shipyard can talk to."""
+"""Forge rules: CRUD, which forge types Shipyard can talk to, and the adapter of each."""
 
 from __future__ import annotations
 
@@ -8,6 +8,11 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shipyard.ci.forges import repository
+from shipyard.ci.forges.adapter import ForgeAdapter
+from shipyard.ci.forges.git import GitForge
+from shipyard.ci.forges.gitea import GiteaForge
+from shipyard.ci.forges.github import GitHubForge
+from shipyard.ci.forges.gitlab import GitLabForge
 from shipyard.ci.forges.models import Forge
 from shipyard.ci.forges.schemas import ForgeCreate, ForgeOut, ForgePatch
 from shipyard.core.errors import NotFound, ValidationFailed
@@ -15,7 +20,16 @@ from shipyard.core.errors import NotFound, ValidationFailed
 # A `git` forge's url is the root its repositories' clone URLs start with.
 GIT_URL = re.compile(r"^(?:/[^\x00-\x1f\s]*|file:///[^\x00-\x1f\s]*|(?:https?|ssh|git)://[^\x00-\x1f\s]+)\Z")
 HTTP_URL = re.compile(r"^https?://[^\x00-\x1f\s]+\Z")
-SUPPORTED = ("git",)
+ADAPTERS: dict[str, type[ForgeAdapter]] = {
+    "git": GitForge,
+    "gitea": GiteaForge,
+    "forgejo": GiteaForge,
+    "github": GitHubForge,
+    "gitlab": GitLabForge,
+}
+SUPPORTED = tuple(ADAPTERS)
+# Types with no public instance to default to: their url is required.
+URL_REQUIRED = ("gitea", "forgejo", "gitlab")
 
 
 def _validate(forge_type: str, url: str) -> None:
@@ -30,6 +44,8 @@ def _validate(forge_type: str, url: str) -> None:
         )
     if forge_type != "git" and url and not HTTP_URL.match(url):
         raise ValidationFailed({"url": ["The url must be an http(s) URL."]})
+    if forge_type in URL_REQUIRED and not url:
+        raise ValidationFailed({"url": [f"A {forge_type} forge needs the url of its server."]})
 
 
 def read(forge: Forge, *, admin: bool) -> ForgeOut:
@@ -97,6 +113,12 @@ async def update(session: AsyncSession, forge_id: int, body: ForgePatch) -> Forg
 
 async def delete(session: AsyncSession, forge_id: int) -> None:
     await session.delete(await get(session, forge_id))
+
+
+def adapter(forge: Forge) -> ForgeAdapter:
+    """The adapter that talks to `forge`; ValidationFailed for a type Shipyard cannot reach."""
+    require_supported(forge)
+    return ADAPTERS[forge.type](forge)
 
 
 def require_supported(forge: Forge) -> None:

@@ -12,14 +12,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import PlainTextResponse, StreamingResponse
-from pydantic import BaseModel
 
 from shipyard.audit import service as audit
 from shipyard.ci.access import Guest, LoggedIn, PipelinesUser, require_admin, user_of
-from shipyard.ci.forges import git
 from shipyard.ci.logs import service as logs
 from shipyard.ci.logs.service import LogEntryOut
-from shipyard.ci.pipelines import badges
+from shipyard.ci.pipelines import badges, webhooks
 from shipyard.ci.pipelines import service as pipelines
 from shipyard.ci.pipelines.models import Pipeline
 from shipyard.ci.pipelines.read import feed_out, pipeline_out
@@ -45,39 +43,36 @@ async def _with_details(session: DbSession, pipeline: Pipeline) -> PipelineOut:
     return pipeline_out(pipeline, workflows, steps)
 
 
-class PushHook(BaseModel):
-    """What a `git` forge's post-receive hook reports for one ref."""
-
-    ref: str
-    before: str = ""
-    after: str
-    sender: str = ""
+MAX_HOOK_BYTES = 5 * 1024 * 1024
 
 
 @router.post(
     "/hook",
     response_model=PipelineOut,
-    responses={204: {"description": "nothing to run (deleted ref, [ci skip], everything filtered)"}},
+    responses={
+        204: {"description": "nothing to run (deleted ref, [ci skip], an event that runs nothing)"},
+        401: {"description": "the webhook's signature does not match"},
+    },
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": {"type": "object"}}},
+            "description": "the forge's webhook payload (the forge is detected from the headers), or "
+            "`{ref, before, after}` from a `git` forge's post-receive hook",
+        }
+    },
 )
 async def hook(
-    body: PushHook,
     session: DbSession,
     request: Request,
     access_token: Annotated[str, Query(max_length=2000, description="the repository's hook token")] = "",
 ) -> Response:
-    """A push to a `git` forge repository: `{ref, before, after}` with the repository's hook token."""
-    repo = await repos.repo_for_hook_token(session, access_token)
-    if not git.REF.match(body.ref) or ".." in body.ref:
-        raise ValidationFailed({"ref": ["The ref is refs/heads/<branch> or refs/tags/<tag>."]})
-    if body.after == git.ZERO_SHA or not repo.active:
-        return Response(status_code=204)
-    if not git.SHA.match(body.after) or (body.before and not git.SHA.match(body.before)):
-        raise ValidationFailed({"after": ["before and after are commit hashes."]})
-    event = "tag" if body.ref.startswith("refs/tags/") else "push"
-    trigger = pipelines.Trigger(
-        event=event, ref=body.ref, commit=body.after, before=body.before, sender=body.sender[:255]
-    )
-    pipeline = await pipelines.create(session, repo, trigger, server_url=server_url(request))
+    """A forge's webhook: forgejo/gitea, GitHub and GitLab ones are signed with the repository's
+    secret; a `git` forge's push (`{ref, before, after}`) carries the repository's hook token."""
+    body = await request.body()
+    if len(body) > MAX_HOOK_BYTES:
+        raise ValidationFailed({"hook": [f"The payload is over {MAX_HOOK_BYTES} bytes."]})
+    pipeline = await webhooks.receive(session, request.headers, body, access_token, server_url(request))
     if pipeline is None:
         return Response(status_code=204)
     out = await _with_details(session, pipeline)

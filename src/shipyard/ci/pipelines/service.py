@@ -28,13 +28,15 @@ from shipyard.ci.compiler.metadata import (
     ForgeMeta,
     Metadata,
     PipelineMeta,
+    Release,
     RepoMeta,
     System,
     Trusted,
 )
-from shipyard.ci.forges import git
 from shipyard.ci.forges import service as forges
-from shipyard.ci.pipelines import repository
+from shipyard.ci.forges.adapter import ForgeError
+from shipyard.ci.forges.hooks import HookEvent
+from shipyard.ci.pipelines import repository, statuses
 from shipyard.ci.pipelines.models import Pipeline, Step, Workflow
 from shipyard.ci.repos import service as repos
 from shipyard.ci.repos.models import Repo
@@ -54,7 +56,11 @@ def now() -> int:
 
 @dataclass
 class Trigger:
-    """What started a pipeline, before Shipyard looked at the commit."""
+    """What started a pipeline, before Shipyard looked at the commit.
+
+    A webhook may bring what it knows (message, author, changed files, pull request details);
+    what it leaves empty is read from the forge. `branch` defaults to the one `ref` names.
+    """
 
     event: str
     ref: str
@@ -69,10 +75,54 @@ class Trigger:
     parent: int = 0
     rerun_count: int = 0
     user_id: int | None = None
+    branch: str = ""
+    refspec: str = ""
+    title: str = ""
+    author: str = ""
+    email: str = ""
+    avatar: str = ""
+    forge_url: str = ""
+    changed_files: list[str] | None = None
+    pull: int = 0
+    pr_labels: list[str] = field(default_factory=list)
+    pr_milestone: str = ""
+    pr_draft: bool = False
+    from_fork: bool = False
+    release_title: str = ""
+    is_prerelease: bool = False
 
     @property
-    def branch(self) -> str:
+    def ref_branch(self) -> str:
+        if self.branch:
+            return self.branch
         return self.ref.removeprefix("refs/heads/") if self.ref.startswith("refs/heads/") else ""
+
+
+def trigger_of_hook(hook: HookEvent) -> Trigger:
+    """The trigger of a forge webhook's event."""
+    return Trigger(
+        event=hook.event,
+        ref=hook.ref,
+        commit=hook.commit,
+        before=hook.before,
+        sender=hook.sender[:255],
+        message=hook.message,
+        branch=hook.branch,
+        refspec=hook.refspec,
+        title=hook.title,
+        author=hook.author,
+        email=hook.email,
+        avatar=hook.avatar,
+        forge_url=hook.forge_url,
+        changed_files=hook.changed_files,
+        pull=hook.pull,
+        pr_labels=hook.pr_labels,
+        pr_milestone=hook.pr_milestone,
+        pr_draft=hook.pr_draft,
+        from_fork=hook.from_fork,
+        release_title=hook.release_title,
+        is_prerelease=hook.is_prerelease,
+    )
 
 
 def _approval_needed(repo: Repo, trigger: Trigger) -> bool:
@@ -81,6 +131,8 @@ def _approval_needed(repo: Repo, trigger: Trigger) -> bool:
     mode = repo.require_approval
     if mode == "all_events":
         return True
+    if mode == "forks":
+        return trigger.from_fork
     return mode == "pull_requests" and trigger.event.startswith("pull_request")
 
 
@@ -104,6 +156,7 @@ def _meta(
             avatar=p.author_avatar,
             cron=p.cron,
             rerun_count=p.rerun_count,
+            release=Release(title=p.release_title, is_prerelease=p.is_prerelease),
             commit=Commit(
                 sha=p.commit,
                 ref=p.ref,
@@ -175,18 +228,27 @@ async def create(session: AsyncSession, repo: Repo, trigger: Trigger, *, server_
     if not repo.active:
         raise ValidationFailed({"repo": ["The repository is not active."]})
     forge = await forges.get(session, repo.forge_id)
+    adapter = forges.adapter(forge)
     try:
-        mirror = await git.fetch(repo.id, repo.clone_url)
-        sha = await git.resolve(mirror, trigger.commit or trigger.ref)
-        info = await git.commit_info(mirror, sha)
-    except git.GitError as exc:
-        raise ValidationFailed({"ref": [f"git cannot read {trigger.commit or trigger.ref}: {exc}"]}) from None
-    if trigger.event in SKIP_EVENTS and SKIP_MARKERS.search(info.message):
-        return None
-    changed = await git.changed_files(mirror, trigger.before, sha) if trigger.event == "push" else []
-    configs = await git.config_files(mirror, sha, repo.config_file)
+        info = await adapter.commit(repo, trigger.commit or trigger.ref)
+        message = trigger.message or info.message
+        if trigger.event in SKIP_EVENTS and SKIP_MARKERS.search(message):
+            return None
+        changed = trigger.changed_files
+        if changed is None:
+            changed = (
+                await adapter.changed_files(repo, trigger.before, info.sha, trigger.pull)
+                if trigger.event == "push" or trigger.event.startswith("pull_request")
+                else []
+            )
+        configs = await adapter.config_files(repo, info.sha, repo.config_file)
+    except ForgeError as exc:
+        raise ValidationFailed(
+            {"ref": [f"The forge cannot give {trigger.commit or trigger.ref}: {exc}"]}
+        ) from None
+    sha = info.sha
     stamp = now()
-    branch = trigger.branch or (repo.default_branch if trigger.event in ("cron", "manual") else "")
+    branch = trigger.ref_branch or (repo.default_branch if trigger.event in ("cron", "manual") else "")
     pipeline = Pipeline(
         repo_id=repo.id,
         number=0,
@@ -198,21 +260,21 @@ async def create(session: AsyncSession, repo: Repo, trigger: Trigger, *, server_
         commit=sha,
         branch=branch,
         ref=trigger.ref,
-        refspec="",
-        title=(trigger.message or info.message or " ").splitlines()[0].strip(),
-        message=trigger.message or info.message,
+        refspec=trigger.refspec,
+        title=(trigger.title or message or " ").splitlines()[0].strip()[:1000],
+        message=message,
         timestamp=info.timestamp,
         sender=trigger.sender or info.author,
-        author=info.author,
-        author_email=info.email,
-        forge_url=repo.forge_url,
+        author=trigger.author or info.author,
+        author_email=trigger.email or info.email,
+        forge_url=trigger.forge_url or repo.forge_url,
         changed_files=changed,
         variables=trigger.variables,
         cron=trigger.cron,
         deploy_to=trigger.deploy_to,
         deploy_task=trigger.deploy_task,
         rerun_count=trigger.rerun_count,
-        tag_title=trigger.ref.removeprefix("refs/tags/") if trigger.event == "tag" else "",
+        tag_title=trigger.ref.removeprefix("refs/tags/") if trigger.event in ("tag", "release") else "",
         configs=_config_dicts(configs),
         user_id=trigger.user_id,
         errors=[],
@@ -220,10 +282,13 @@ async def create(session: AsyncSession, repo: Repo, trigger: Trigger, *, server_
         cancel_info={},
         started=0,
         finished=0,
-        author_avatar="",
-        pr_labels=[],
-        pr_milestone="",
-        pr_draft=False,
+        author_avatar=(trigger.avatar or info.avatar)[:1000],
+        pr_labels=trigger.pr_labels,
+        pr_milestone=trigger.pr_milestone[:255],
+        pr_draft=trigger.pr_draft,
+        from_fork=trigger.from_fork,
+        release_title=trigger.release_title[:255],
+        is_prerelease=trigger.is_prerelease,
     )
     prev = await repository.latest(session, repo.id, branch or None)
     entries = await secrets.for_pipeline(session, repo.org_id, repo.id)
@@ -251,9 +316,11 @@ async def create(session: AsyncSession, repo: Repo, trigger: Trigger, *, server_
                 }
             ],
         )
+        await statuses.report(session, pipeline)
         return pipeline
     if result.failed:
         _fail(pipeline, [e.as_dict() for e in result.errors])
+        await statuses.report(session, pipeline)
         return pipeline
     pipeline.errors = [e.as_dict() for e in result.errors]
     blocked = _approval_needed(repo, trigger)
@@ -292,6 +359,7 @@ async def create(session: AsyncSession, repo: Repo, trigger: Trigger, *, server_
                 )
             )
     await session.flush()
+    await statuses.report(session, pipeline)
     if not blocked:
         await _cancel_superseded(session, repo, pipeline)
     return pipeline
@@ -347,10 +415,11 @@ async def refresh(session: AsyncSession, pipeline: Pipeline) -> None:
         pipeline.status = Status.KILLED if any(w.started for w in workflows) else Status.CANCELED
     else:
         pipeline.status = merge(states)
-    if not pipeline.finished:
-        pipeline.finished = stamp
     if not pipeline.started:
         pipeline.started = stamp
+    if not pipeline.finished:
+        pipeline.finished = stamp
+        await statuses.report(session, pipeline)
 
 
 def workflow_status(steps: Sequence[Step]) -> Status:
@@ -438,6 +507,7 @@ async def decline(session: AsyncSession, user: User, repo: Repo, number: int) ->
         workflow.state = Status.DECLINED
         for s in await repository.steps(session, workflow.id):
             s.state = Status.DECLINED
+    await statuses.report(session, pipeline)
     return pipeline
 
 
@@ -468,6 +538,17 @@ async def restart(
         ref=old.ref,
         commit=old.commit,
         sender=user.name,
+        message=old.message,
+        branch=old.branch,
+        refspec=old.refspec,
+        title=old.title,
+        changed_files=list(old.changed_files),
+        pr_labels=list(old.pr_labels),
+        pr_milestone=old.pr_milestone,
+        pr_draft=old.pr_draft,
+        from_fork=old.from_fork,
+        release_title=old.release_title,
+        is_prerelease=old.is_prerelease,
         cron=old.cron,
         variables={**old.variables, **variables},
         deploy_to=deploy_to or old.deploy_to,

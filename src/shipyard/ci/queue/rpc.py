@@ -61,7 +61,7 @@ async def next_workflow(
     """Long poll: a workflow to run (200), or 204 when none came within the poll time."""
     agent_id = agent.id
     await session.commit()  # the poll must not hold a transaction (SQLite's lock) while it waits
-    task = await service.next_task(agent_id, body.labels, request.is_disconnected)
+    task = await service.next_task(agent_id, body.labels, body.runner, request.is_disconnected)
     if task is None:
         return Response(status_code=204)
     return Response(content=task.model_dump_json(), media_type="application/json")

@@ -28,6 +28,8 @@ from shipyard_protocol import LogEntry, StepSpec, StepState, WaitResult, Workflo
 PAUSED = "ci.queue.paused"
 FAILED_STATES = (Status.FAILURE, Status.KILLED, Status.ERROR, Status.CANCELED)
 WAIT_SLICE_SECONDS = 25.0
+# A waiting runner stays on record this long after its poll ends: the agent polls again at once.
+POLL_GRACE_SECONDS = 2.0
 
 
 def now() -> int:
@@ -48,6 +50,7 @@ def _lease() -> timedelta:
 
 async def reap(session: AsyncSession) -> int:
     """Handle every expired lease; returns how many workflows it touched."""
+    await agents.forget_stale_polls(session, utcnow())
     touched = 0
     for workflow in await pipelines_repo.expired(session, utcnow()):
         was_running = workflow.state == Status.RUNNING
@@ -109,6 +112,7 @@ def _task(workflow: Workflow) -> WorkflowTask:
 
 
 async def _try_claim(session: AsyncSession, agent_id: int, sent: dict[str, str]) -> WorkflowTask | None:
+    """The oldest pending workflow this agent may run and no other waiting agent scores better on."""
     await reap(session)
     if await paused(session):
         return None
@@ -117,6 +121,7 @@ async def _try_claim(session: AsyncSession, agent_id: int, sent: dict[str, str])
     if agent.no_schedule:
         return None
     labels = agents.labels_of(agent, sent)
+    others = await agents.others_waiting(session, agent.id, utcnow())
     siblings: dict[int, Sequence[Workflow]] = {}
     for workflow in await pipelines_repo.pending_workflows(session):
         if workflow.depends_on:
@@ -128,7 +133,8 @@ async def _try_claim(session: AsyncSession, agent_id: int, sent: dict[str, str])
                 continue
             if verdict == "wait":
                 continue
-        if agents.score(workflow.labels, labels) <= 0:
+        mine = agents.score(workflow.labels, labels)
+        if mine <= 0 or agents.outscored(workflow.labels, mine, others):
             continue
         if await pipelines_repo.claim(session, workflow.id, agent.id, utcnow() + _lease()):
             agent.last_work = now()
@@ -138,15 +144,26 @@ async def _try_claim(session: AsyncSession, agent_id: int, sent: dict[str, str])
 
 
 async def next_task(
-    agent_id: int, labels: dict[str, str], gone: Callable[[], Awaitable[bool]]
+    agent_id: int, labels: dict[str, str], runner: int, gone: Callable[[], Awaitable[bool]]
 ) -> WorkflowTask | None:
-    """Long poll: the first pending workflow this agent may run, or None after the poll time."""
+    """Long poll: the first pending workflow this agent may run, or None after the poll time.
+
+    While it waits the runner is on record as waiting (until a little after the poll ends, for
+    the agent to poll again), so that other agents' polls leave it what it scores best on.
+    """
     settings = get_settings()
     deadline = time.monotonic() + settings.ci_long_poll_seconds
     sessions = get_sessionmaker()
+    async with sessions() as session:
+        agent = await agents.get(session, agent_id)
+        until = utcnow() + timedelta(seconds=settings.ci_long_poll_seconds + POLL_GRACE_SECONDS)
+        await agents.waiting(session, agent, runner, agents.labels_of(agent, labels), until)
+        await session.commit()
     while time.monotonic() < deadline and not await gone():
         async with sessions() as session:
             task = await _try_claim(session, agent_id, labels)
+            if task is not None:
+                await agents.busy(session, agent_id, runner)
             await session.commit()
         if task is not None:
             return task

@@ -55,6 +55,4 @@ class Repo(Timestamps, Base):
     extensions: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # Signs the repository's hook tokens (Woodpecker's `repo.hash`); rotating it revokes them.
     hash: Mapped[str] = mapped_column(String(64))
-    # Secret for verifying forge webhook signatures (HMAC); empty for `git` forges.
-    webhook_secret: Mapped[str] = mapped_column(String(128), default="")
     pipeline_counter: Mapped[int] = mapped_column(Integer, default=0)

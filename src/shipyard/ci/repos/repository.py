@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shipyard.ci.forges.models import Forge
 from shipyard.ci.repos.models import Org, Repo
 from shipyard.core.db import fetch_page
 
@@ -23,6 +24,18 @@ async def repo_by_remote(session: AsyncSession, forge_id: int, remote_id: str) -
     return await session.scalar(
         select(Repo).where(Repo.forge_id == forge_id, Repo.forge_remote_id == remote_id)
     )
+
+
+async def repos_by_remote(
+    session: AsyncSession, forge_types: Sequence[str], remote_id: str
+) -> Sequence[Repo]:
+    query = (
+        select(Repo)
+        .join(Forge, Forge.id == Repo.forge_id)
+        .where(Forge.type.in_(forge_types), Repo.forge_remote_id == remote_id)
+        .order_by(Repo.id)
+    )
+    return (await session.scalars(query)).all()
 
 
 async def repos_page(

@@ -14,7 +14,7 @@ from shipyard.ci.pipelines import service as pipelines
 from shipyard.ci.pipelines.read import pipeline_out
 from shipyard.ci.pipelines.schemas import PipelineOut
 from shipyard.ci.repos import service
-from shipyard.ci.repos.schemas import OrgOut, OrgPerm, Perm, RepoOut, RepoPatch
+from shipyard.ci.repos.schemas import OrgOut, OrgPerm, Perm, PullRequestOut, RepoOut, RepoPatch
 from shipyard.ci.web import server_url
 from shipyard.http.pagination import Paging, set_page_headers
 from shipyard.http.params import MAX_ID, ResourceId
@@ -42,11 +42,14 @@ async def list_repos(
 async def activate_repo(
     principal: LoggedIn,
     session: DbSession,
+    request: Request,
     forge_remote_id: Annotated[str, Query(min_length=1, max_length=500)],
     forge_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> RepoOut:
-    """Activate a repository; on a `git` forge, `forge_remote_id` is its path under the forge's url."""
-    repo = await service.activate(session, principal.user, forge_remote_id, forge_id)
+    """Activate a repository: on a `git` forge `forge_remote_id` is its path under the forge's url;
+    on forgejo/gitea, GitHub and GitLab it is the forge's id of the repository (or `owner/name`),
+    and Shipyard adds a webhook to the repository that reports to `POST /api/hook`."""
+    repo = await service.activate(session, principal.user, forge_remote_id, forge_id, server_url(request))
     audit.record(session, principal.actor, "ci.repo.activate", subject=f"ci-repo:{repo.id}")
     return service.read(repo)
 
@@ -100,11 +103,22 @@ async def branches(
     return names[paging.offset : paging.offset + paging.size]
 
 
-@router.get("/repos/{repo_id}/pull_requests", response_model=list[dict[str, str]])
-async def pull_requests(repo_id: ResourceId, principal: Guest, session: DbSession) -> list[dict[str, str]]:
-    """A `git` forge has no pull requests."""
-    await service.get(session, user_of(principal), repo_id)
-    return []
+@router.get("/repos/{repo_id}/pull_requests", response_model=list[PullRequestOut])
+async def pull_requests(
+    repo_id: ResourceId,
+    principal: Guest,
+    session: DbSession,
+    paging: Paging,
+    request: Request,
+    response: Response,
+) -> list[PullRequestOut]:
+    """The open pull (merge) requests, from the forge's API (a `git` forge has none)."""
+    rows = await service.pull_requests(session, user_of(principal), repo_id)
+    set_page_headers(request, response, paging, len(rows))
+    return [
+        PullRequestOut(index=p.index, title=p.title)
+        for p in rows[paging.offset : paging.offset + paging.size]
+    ]
 
 
 @router.post("/repos/{repo_id}/chown", response_model=RepoOut)
@@ -136,7 +150,8 @@ async def permissions(repo_id: ResourceId, principal: Guest, session: DbSession)
 
 @router.get("/repos/{repo_id}/hook", response_class=PlainTextResponse)
 async def hook_script(repo_id: ResourceId, principal: LoggedIn, session: DbSession, request: Request) -> str:
-    """Shipyard's addition: a post-receive hook for the bare repository of a `git` forge.
+    """Shipyard's addition: a post-receive hook for the bare repository of a `git` forge (other
+    forges send their own webhooks).
 
     Install it as `hooks/post-receive` (executable); every push is then reported to Shipyard.
     The script holds the repository's hook token: treat it as a secret.

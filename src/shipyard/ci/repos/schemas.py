@@ -115,3 +115,8 @@ class OrgOut(BaseModel):
 class OrgPerm(BaseModel):
     member: bool
     admin: bool
+
+
+class PullRequestOut(BaseModel):
+    index: str
+    title: str

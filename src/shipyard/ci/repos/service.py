@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,11 +16,13 @@ from shipyard.auth.models import User
 from shipyard.ci.access import deny
 from shipyard.ci.forges import git
 from shipyard.ci.forges import service as forges
+from shipyard.ci.forges.adapter import ForgeAdapter, ForgeError, PullRequest, RemoteRepo
 from shipyard.ci.repos import repository
 from shipyard.ci.repos.models import Org, Repo
 from shipyard.ci.repos.schemas import OrgOut, OrgPerm, Perm, RepoOut, RepoPatch, Trusted
 from shipyard.ci.secrets import service as secrets_service
 from shipyard.core.errors import Conflict, NotFound, ValidationFailed
+from shipyard.core.secrets import derive_key
 
 Need = Literal["pull", "push", "admin"]
 HOOK_TOKEN_TYPE = "hook"
@@ -130,20 +134,54 @@ async def _org_for(session: AsyncSession, forge_id: int, owner: str, user: User)
     return org
 
 
-async def activate(session: AsyncSession, user: User, remote_id: str, forge_id: int | None) -> Repo:
+def _check_remote_id(forge_type: str, remote_id: str) -> None:
+    if forge_type == "git":
+        if not git.REMOTE_PATH.match(remote_id) or ".." in remote_id:
+            raise ValidationFailed(
+                {
+                    "forge_remote_id": [
+                        "The repository is a path under the forge's url, such as alice/app.git."
+                    ]
+                }
+            )
+    elif not remote_id.isdigit() and (not git.REMOTE_PATH.match(remote_id) or ".." in remote_id):
+        raise ValidationFailed(
+            {"forge_remote_id": ["The repository is the forge's id of it, or its owner/name."]}
+        )
+
+
+async def _lookup(forge_adapter: ForgeAdapter, remote_id: str) -> RemoteRepo:
+    try:
+        remote = await forge_adapter.lookup(remote_id)
+    except ForgeError as exc:
+        raise ValidationFailed({"forge_remote_id": [f"The forge cannot find {remote_id}: {exc}"]}) from None
+    if not remote.perm.admin:
+        raise ValidationFailed(
+            {
+                "forge_remote_id": [
+                    f"The forge's token cannot administer {remote.full_name} (to add the webhook)."
+                ]
+            }
+        )
+    return remote
+
+
+async def activate(
+    session: AsyncSession, user: User, remote_id: str, forge_id: int | None, hook_base: str
+) -> Repo:
     """Activate the repository `remote_id` of a forge (the first forge when none is named).
 
     On a `git` forge the remote id is the repository's path under the forge's url
-    (`alice/app.git`); its clone URL is the two joined.
+    (`alice/app.git`); its clone URL is the two joined. On the other forges it is the forge's id
+    of the repository or its `owner/name`; the forge's token must administer it, and Shipyard adds
+    a webhook to `<hook_base>/api/hook` signed with the repository's own secret.
     """
     forge = await (forges.get(session, forge_id) if forge_id else forges.default(session))
-    forges.require_supported(forge)
+    forge_adapter = forges.adapter(forge)
     remote_id = remote_id.strip()
-    if not git.REMOTE_PATH.match(remote_id) or ".." in remote_id:
-        raise ValidationFailed(
-            {"forge_remote_id": ["The repository is a path under the forge's url, such as alice/app.git."]}
-        )
-    existing = await repository.repo_by_remote(session, forge.id, remote_id)
+    _check_remote_id(forge.type, remote_id)
+    remote = await _lookup(forge_adapter, remote_id)
+    existing = await repository.repo_by_remote(session, forge.id, remote.remote_id)
     if existing is not None:
         if existing.active:
             raise Conflict("This repository is already active.")
@@ -151,33 +189,35 @@ async def activate(session: AsyncSession, user: User, remote_id: str, forge_id: 
             raise NotFound("repository")
         existing.active = True
         return existing
-    owner, name = git.split_name(remote_id)
-    if await repository.repo_by_full_name(session, f"{owner}/{name}") is not None:
-        raise Conflict(f"A repository named {owner}/{name} is already active.")
-    url = git.clone_url(forge.url, remote_id)
-    try:
-        branch = await git.default_branch(url)
-    except git.GitError as exc:
-        raise ValidationFailed({"forge_remote_id": [f"git cannot read {url}: {exc}"]}) from None
-    org = await _org_for(session, forge.id, owner, user)
+    if await repository.repo_by_full_name(session, remote.full_name) is not None:
+        raise Conflict(f"A repository named {remote.full_name} is already active.")
+    org = await _org_for(session, forge.id, remote.owner, user)
     repo = Repo(
         forge_id=forge.id,
-        forge_remote_id=remote_id,
+        forge_remote_id=remote.remote_id,
         org_id=org.id,
         user_id=user.id,
-        owner=owner,
-        name=name,
-        full_name=f"{owner}/{name}",
-        clone_url=url,
-        forge_url=url,
-        default_branch=branch,
-        visibility="private",
-        private=True,
+        owner=remote.owner,
+        name=remote.name,
+        full_name=remote.full_name,
+        clone_url=remote.clone_url,
+        clone_url_ssh=remote.clone_url_ssh,
+        forge_url=remote.forge_url,
+        avatar_url=remote.avatar_url,
+        default_branch=remote.default_branch,
+        visibility=remote.visibility,
+        private=remote.private,
         trusted={"network": False, "volumes": False, "security": False},
         hash=secrets.token_hex(32),
     )
     session.add(repo)
     await session.flush()
+    try:
+        await forge_adapter.activate(
+            repo, f"{hook_base}/api/hook?access_token={hook_token(repo)}", webhook_secret(repo)
+        )
+    except ForgeError as exc:
+        raise ValidationFailed({"forge_remote_id": [f"The forge refused the webhook: {exc}"]}) from None
     return repo
 
 
@@ -227,31 +267,58 @@ async def move(session: AsyncSession, user: User, repo_id: int, to: str) -> Repo
     return repo
 
 
+async def _refresh(session: AsyncSession, repo: Repo) -> None:
+    forge = await forges.get(session, repo.forge_id)
+    remote = await forges.adapter(forge).lookup(repo.forge_remote_id)
+    repo.default_branch = remote.default_branch
+    repo.clone_url, repo.clone_url_ssh, repo.forge_url = (
+        remote.clone_url,
+        remote.clone_url_ssh,
+        remote.forge_url,
+    )
+    if forge.type == "git":
+        await git.fetch(repo.id, repo.clone_url)
+
+
 async def repair(session: AsyncSession, user: User, repo_id: int) -> Repo:
-    """Re-read the repository from its forge: reachability, default branch, the local mirror."""
+    """Re-read the repository from its forge: reachability, default branch, clone URLs (and the
+    local mirror of a `git` forge's repository)."""
     repo = await get(session, user, repo_id, "admin")
     try:
-        repo.default_branch = await git.default_branch(repo.clone_url)
-        await git.fetch(repo.id, repo.clone_url)
-    except git.GitError as exc:
-        raise ValidationFailed({"repo": [f"git cannot read {repo.clone_url}: {exc}"]}) from None
+        await _refresh(session, repo)
+    except ForgeError as exc:
+        raise ValidationFailed({"repo": [f"The forge cannot give {repo.full_name}: {exc}"]}) from None
     return repo
 
 
 async def repair_all(session: AsyncSession) -> None:
     for repo in await repository.all_repos(session):
         try:
-            repo.default_branch = await git.default_branch(repo.clone_url)
-        except git.GitError:
+            await _refresh(session, repo)
+        except (ForgeError, ValidationFailed):
             continue
 
 
 async def branches(session: AsyncSession, user: User | None, repo_id: int) -> list[str]:
     repo = await get(session, user, repo_id)
+    forge = await forges.get(session, repo.forge_id)
     try:
-        return await git.branches(await git.fetch(repo.id, repo.clone_url))
-    except git.GitError as exc:
-        raise ValidationFailed({"repo": [f"git cannot read {repo.clone_url}: {exc}"]}) from None
+        return await forges.adapter(forge).branches(repo)
+    except ForgeError as exc:
+        raise ValidationFailed(
+            {"repo": [f"The forge cannot list the branches of {repo.full_name}: {exc}"]}
+        ) from None
+
+
+async def pull_requests(session: AsyncSession, user: User | None, repo_id: int) -> list[PullRequest]:
+    repo = await get(session, user, repo_id)
+    forge = await forges.get(session, repo.forge_id)
+    try:
+        return await forges.adapter(forge).pull_requests(repo)
+    except ForgeError as exc:
+        raise ValidationFailed(
+            {"repo": [f"The forge cannot list the pull requests of {repo.full_name}: {exc}"]}
+        ) from None
 
 
 async def page(
@@ -271,6 +338,24 @@ async def of_user(
 def hook_token(repo: Repo) -> str:
     """Woodpecker's hook token: a JWT `{type: hook, repo-id}` signed with the repository's hash."""
     return jwt.encode({"type": HOOK_TOKEN_TYPE, "repo-id": str(repo.id)}, repo.hash, algorithm="HS256")
+
+
+def webhook_secret(repo: Repo) -> str:
+    """The secret a forge signs the repository's webhooks with: derived from Shipyard's key and the
+    repository's hash, so it is never stored and rotates with the hash."""
+    key = derive_key("ci.forge-webhook")
+    return hmac.new(key, f"{repo.id}:{repo.hash}".encode(), hashlib.sha256).hexdigest()
+
+
+async def repos_for_remote(
+    session: AsyncSession, forge_types: Sequence[str], remote_id: str
+) -> Sequence[Repo]:
+    """The repositories with this forge id on any forge of these types."""
+    return await repository.repos_by_remote(session, forge_types, remote_id)
+
+
+async def forge_type_of(session: AsyncSession, repo: Repo) -> str:
+    return (await forges.get(session, repo.forge_id)).type
 
 
 async def repo_for_hook_token(session: AsyncSession, token: str) -> Repo:

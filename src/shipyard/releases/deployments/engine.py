@@ -7,8 +7,14 @@
    commands and does the same.
 2. Activate, on every server at once: one `mv -T` of a fresh symlink over `current` each, then
    the PHP-FPM reload. A server whose swap fails puts the others back to their previous release.
-3. After activation: the remaining hooks and the purge of releases beyond `retain_deployments`
-   (never the live one nor the one it replaced). A failure here is reported; the release stays.
+3. The hooks after activation. A failure here is reported; the release stays.
+4. When the project has a health URL: every server requests it from itself for the project's
+   window. The first failure anywhere stops the checks, puts every server back to its previous
+   release and removes the new one (the reason names the server and the answer).
+5. The purge of releases beyond `retain_deployments` (never the live one nor the one it
+   replaced) and its hooks. A failure here is reported; the release stays.
+
+A rollback (`source` "rollback") is step 2 alone, to a release that is still on the servers.
 """
 
 from __future__ import annotations
@@ -24,11 +30,20 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from shipyard.core.db import get_sessionmaker, utcnow
 from shipyard.core.script import HostResult, Script
 from shipyard.hostops import releases as ops
-from shipyard.releases.actions.catalogue import ACTIONS, ACTIVATE, CLONE, COMPOSER, PURGE
+from shipyard.releases.actions.catalogue import (
+    ACTIONS,
+    ACTIVATE,
+    CLONE,
+    COMPOSER,
+    HEALTH,
+    HEALTH_CHECK,
+    PURGE,
+)
 from shipyard.releases.deployments import repository
 from shipyard.releases.deployments.models import Deployment, DeploymentStatus, Process
 from shipyard.releases.hooks import repository as hooks_repository
 from shipyard.releases.hooks.models import Hook
+from shipyard.releases.notifications.service import Event, announce
 from shipyard.releases.projects import repository as projects
 from shipyard.releases.projects.models import Project
 from shipyard.releases.projects.service import clone_url
@@ -43,6 +58,10 @@ FLUSH_SECONDS = 0.5
 CANCEL_POLL_SECONDS = 0.5
 TIME_LIMITS = {CLONE: 900, COMPOSER: 1800, ACTIVATE: 120, PURGE: 600}
 HOOK_SECONDS = 1800
+# The health check's time limit beyond its window (the last request's timeout, the SSH round trips).
+HEALTH_SLACK_SECONDS = 60
+ACTION_NAMES = {action.id: action.name for action in (*ACTIONS, HEALTH_CHECK)}
+ROLLBACK = "rollback"
 
 
 class StepFailed(Exception):
@@ -59,21 +78,26 @@ class Step:
 
     @property
     def phase(self) -> str:
-        """`build` before activation, `activate`, then `after`."""
-        action = self.action_id if self.action_id is not None else self.hook.action_id  # type: ignore[union-attr]
+        """`build` before activation, `activate`, `activated` (its after-hooks), `health`, then
+        `after` (the purge and its hooks)."""
         if self.hook is not None:
-            return (
-                "build"
-                if action < ACTIVATE or (action == ACTIVATE and self.hook.timing == "before")
-                else "after"
-            )
-        return "build" if action < ACTIVATE else ("activate" if action == ACTIVATE else "after")
+            action, timing = self.hook.action_id, self.hook.timing
+            if action < ACTIVATE or (action == ACTIVATE and timing == "before"):
+                return "build"
+            return "activated" if action == ACTIVATE else "after"
+        if self.action_id == HEALTH:
+            return "health"
+        assert self.action_id is not None
+        if self.action_id == ACTIVATE:
+            return "activate"
+        return "build" if self.action_id < ACTIVATE else "after"
 
 
 def plan(
-    servers: Sequence[ProjectServer], hooks: Sequence[Hook]
+    servers: Sequence[ProjectServer], hooks: Sequence[Hook], *, health: bool = False
 ) -> list[tuple[ProjectServer, int, int | None, Hook | None]]:
-    """(server, sequence, action id, hook) for every process, in the order each server runs them."""
+    """(server, sequence, action id, hook) for every process, in the order each server runs them;
+    with `health`, the health check follows activation and its hooks."""
     planned: list[tuple[ProjectServer, int, int | None, Hook | None]] = []
     for server in servers:
         sequence = 0
@@ -89,6 +113,9 @@ def plan(
             for hook in sorted((h for h in mine if h.timing == "after"), key=lambda h: (h.sequence, h.id)):
                 sequence += 1
                 planned.append((server, sequence, None, hook))
+            if health and action.id == ACTIVATE:
+                sequence += 1
+                planned.append((server, sequence, HEALTH, None))
     return planned
 
 
@@ -182,7 +209,8 @@ class Run:
     def name_of(step: Step) -> str:
         if step.hook is not None:
             return f"Hook {step.hook.name!r}"
-        return next(action.name for action in ACTIONS if action.id == step.action_id)
+        assert step.action_id is not None
+        return ACTION_NAMES[step.action_id]
 
     async def run_step(self, step: Step) -> None:
         server, project = step.server, self.project
@@ -218,12 +246,33 @@ class Run:
             script = ops.render_activate(release, reload_fpm=fpm, sudo=server.connect_as != "root")
             result = await self.execute(step, script, run_as=None, time_limit=TIME_LIMITS[ACTIVATE])
             self.previous[server.id] = str(result.result.get("previous") or "")
+        elif step.action_id == HEALTH:
+            await self.check_health(step)
         elif step.action_id == PURGE:
             protect = tuple(name for name in (self.previous.get(server.id),) if name)
             script = ops.render_purge(server.deployment_path, project.retain_deployments, protect)
             await self.execute(step, script, run_as=None, time_limit=TIME_LIMITS[PURGE])
 
+    async def check_health(self, step: Step) -> None:
+        """Request the project's health URL through the server for its window."""
+        assert self.project.health_url is not None
+        why: list[str] = []
+
+        def on_line(line: str) -> None:
+            if line.startswith(ops.MARKER_UNHEALTHY):
+                why.append(line[len(ops.MARKER_UNHEALTHY) :])
+
+        script = ops.render_health(self.project.health_url, self.project.health_window)
+        limit = self.project.health_window + HEALTH_SLACK_SECONDS
+        try:
+            await self.execute(step, script, run_as=None, time_limit=limit, on_line=on_line)
+        except StepFailed as exc:
+            detail = why[-1] if why else str(exc)
+            raise StepFailed(f"health check failed on {step.server.name}: {detail}") from exc
+
     def _read_commit(self, line: str) -> None:
+        if line.startswith(ops.MARKER_COMMIT):
+            self.commit = line[len(ops.MARKER_COMMIT) :].strip() or self.commit
         for marker, attribute in (
             (ops.MARKER_AUTHOR, "commit_author"),
             (ops.MARKER_MESSAGE, "commit_message"),
@@ -247,6 +296,11 @@ class Run:
         return errors
 
     async def resolve(self) -> None:
+        """The commit to deploy: the one asked for (a push's or the deploy URL's `sha`), else
+        what the branch or tag names now."""
+        if self.deployment.commit_hash:
+            self.commit = self.deployment.commit_hash
+            return
         first = self.steps[0]
         script = ops.render_resolve(clone_url(self.project), self.deployment.reference)
         try:
@@ -284,20 +338,47 @@ class Run:
 
         await asyncio.gather(*(remove(server) for server in self.servers))
 
-    async def switch_back(self, servers: Sequence[ProjectServer]) -> None:
-        """Point `current` back at the release each server had before (after a failed activation)."""
+    async def switch_back(self, servers: Sequence[ProjectServer]) -> list[str]:
+        """Point `current` back at the release each server had before (after a failed activation
+        or health check), reloading PHP-FPM as activation does; what could not be switched back."""
 
-        async def back(server: ProjectServer) -> None:
+        async def back(server: ProjectServer) -> str | None:
             previous = self.previous.get(server.id)
             if not previous:
-                return
+                return f"{server.name} had no previous release"
+            fpm = ops.php_fpm_service(server.php_version) if server.should_restart_fpm else None
             script = ops.render_activate(
-                ops.Release(server.deployment_path, previous), reload_fpm=None, sudo=False
+                ops.Release(server.deployment_path, previous),
+                reload_fpm=fpm,
+                sudo=server.connect_as != "root",
             )
-            with contextlib.suppress(RemoteError, HostActionFailed):
-                await host.run(self.sessions, server, script, time_limit=TIME_LIMITS[ACTIVATE])
+            try:
+                result = await host.run(self.sessions, server, script, time_limit=TIME_LIMITS[ACTIVATE])
+            except (RemoteError, HostActionFailed) as exc:
+                return f"{server.name} could not be switched back: {exc}"
+            return None if result.ok else f"{server.name} could not be switched back: {result.output[-200:]}"
 
-        await asyncio.gather(*(back(server) for server in servers))
+        outcomes = await asyncio.gather(*(back(server) for server in servers))
+        return [outcome for outcome in outcomes if outcome]
+
+    async def health(self) -> str | None:
+        """Run the health checks on every server at once; the first failure stops the others.
+        The failure's reason, or None when every server stayed healthy."""
+        steps = [step for step in self.steps if step.phase == "health"]
+        tasks = [asyncio.create_task(self.run_step(step)) for step in steps]
+        if not tasks:
+            return None
+        try:
+            done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        except asyncio.CancelledError:
+            for task in tasks:
+                task.cancel()
+            raise
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        failures = [task.exception() for task in done if not task.cancelled() and task.exception()]
+        return "; ".join(str(failure) for failure in failures) or None
 
 
 async def _load(deployment_id: int) -> Run | None:
@@ -310,21 +391,27 @@ async def _load(deployment_id: int) -> Run | None:
         project = await projects.by_id(session, deployment.project_id)
         assert project is not None
         servers = [s for s in await projects.servers(session, project.id) if s.receives_code_deployments]
-        hooks = await hooks_repository.of_project(session, project.id)
         now = utcnow()
         deployment.status, deployment.started_at = DeploymentStatus.RUNNING, now
-        deployment.release = now.strftime("%Y%m%d%H%M%S")
+        if deployment.source == ROLLBACK:
+            planned: list[tuple[ProjectServer, int, int | None, Hook | None]] = [
+                (server, 1, ACTIVATE, None) for server in servers
+            ]
+        else:
+            hooks = await hooks_repository.of_project(session, project.id)
+            planned = plan(servers, hooks, health=project.health_url is not None)
+            deployment.release = now.strftime("%Y%m%d%H%M%S")
         if deployment.commit_branch is None:
             deployment.commit_branch = deployment.reference
         processes = []
-        for server, sequence, action_id, hook in plan(servers, hooks):
+        for server, sequence, action_id, hook in planned:
             process = Process(
                 deployment_id=deployment.id,
                 project_id=project.id,
                 server_id=server.id,
                 server_name=server.name,
                 sequence=sequence,
-                name=hook.name if hook else next(a.name for a in ACTIONS if a.id == action_id),
+                name=hook.name if hook else ACTION_NAMES[action_id or 0],
                 action_id=action_id if hook is None else hook.action_id,
                 hook_id=hook.id if hook else None,
                 output="",
@@ -340,7 +427,8 @@ async def _load(deployment_id: int) -> Run | None:
     return Run(sessions, deployment, project, servers, steps)
 
 
-async def _finish(run: Run, status: str, reason: str | None) -> None:
+async def _finish(run: Run, status: str, reason: str | None, event: Event | None = None) -> None:
+    """Record how the deployment ended and announce it (`event` overrides finished/failed)."""
     async with run.sessions() as session:
         deployment = await repository.by_id(session, run.deployment.id)
         assert deployment is not None
@@ -349,7 +437,20 @@ async def _finish(run: Run, status: str, reason: str | None) -> None:
         deployment.commit_author = run.deployment.commit_author or deployment.commit_author
         deployment.commit_message = run.deployment.commit_message or deployment.commit_message
         await repository.close_pending(session, deployment.id, "cancelled")
+        if status in (DeploymentStatus.FINISHED, DeploymentStatus.FAILED):
+            event = event or (
+                Event.DEPLOYMENT_FINISHED if status == DeploymentStatus.FINISHED else Event.DEPLOYMENT_FAILED
+            )
+            await announce(session, run.project, event, deployment=deployment, reason=reason)
         await session.commit()
+
+
+async def _begin_activation(run: Run) -> bool:
+    """From here on a cancel is refused; False when one came before."""
+    async with run.sessions() as session:
+        began = await repository.begin_activation(session, run.deployment.id)
+        await session.commit()
+    return began
 
 
 async def _watch_cancel(run: Run, target: asyncio.Task[list[BaseException]]) -> None:
@@ -363,7 +464,7 @@ async def _watch_cancel(run: Run, target: asyncio.Task[list[BaseException]]) -> 
 
 
 async def deploy(deployment_id: int) -> None:
-    """Carry out a queued deployment (see the module's docstring)."""
+    """Carry out a queued deployment or rollback (see the module's docstring)."""
     run = await _load(deployment_id)
     if run is None:
         return
@@ -371,6 +472,9 @@ async def deploy(deployment_id: int) -> None:
         await _finish(
             run, DeploymentStatus.FAILED, "The project has no server that receives code deployments."
         )
+        return
+    if run.deployment.source == ROLLBACK:
+        await _roll_back(run)
         return
 
     async def build() -> list[BaseException]:
@@ -402,6 +506,10 @@ async def deploy(deployment_id: int) -> None:
         await run.remove_releases()
         await _finish(run, DeploymentStatus.FAILED, "; ".join(str(e) for e in errors) + " Nothing went live.")
         return
+    if not await _begin_activation(run):
+        await run.remove_releases()
+        await _finish(run, DeploymentStatus.CANCELLED, "Cancelled before activation; nothing went live.")
+        return
 
     errors = await run.phase("activate")
     if errors:
@@ -409,10 +517,49 @@ async def deploy(deployment_id: int) -> None:
         await run.remove_releases()
         await _finish(run, DeploymentStatus.FAILED, "; ".join(str(e) for e in errors) + " Switched back.")
         return
+    errors = await run.phase("activated")
+    if errors:
+        await _finish(
+            run, DeploymentStatus.FAILED, "; ".join(str(e) for e in errors) + " The release is live."
+        )
+        return
+    unhealthy = await run.health()
+    if unhealthy:
+        stuck = await run.switch_back(run.servers)
+        if stuck:
+            reason = f"{unhealthy}. Not switched back: {'; '.join(stuck)}."
+            await _finish(run, DeploymentStatus.FAILED, reason, Event.HEALTH_CHECK_FAILED)
+            return
+        await run.remove_releases()
+        await _finish(
+            run,
+            DeploymentStatus.FAILED,
+            f"{unhealthy}. Switched back to the previous release on every server; the new one was removed.",
+            Event.HEALTH_CHECK_FAILED,
+        )
+        return
     errors = await run.phase("after")
     if errors:
         await _finish(
             run, DeploymentStatus.FAILED, "; ".join(str(e) for e in errors) + " The release is live."
+        )
+        return
+    await _finish(run, DeploymentStatus.FINISHED, None)
+
+
+async def _roll_back(run: Run) -> None:
+    """Make an earlier release live again on every server at once (the activation alone)."""
+    run.commit = run.deployment.commit_hash or ""
+    if not await _begin_activation(run):
+        await _finish(run, DeploymentStatus.CANCELLED, "Cancelled before anything changed.")
+        return
+    errors = await run.phase("activate")
+    if errors:
+        await run.switch_back([s for s in run.servers if run.previous.get(s.id)])
+        await _finish(
+            run,
+            DeploymentStatus.FAILED,
+            "; ".join(str(e) for e in errors) + " Every server was switched back to the release it had.",
         )
         return
     await _finish(run, DeploymentStatus.FINISHED, None)

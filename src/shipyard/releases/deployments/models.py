@@ -38,6 +38,8 @@ class Deployment(Timestamps, Base):
     status: Mapped[str] = mapped_column(String(16), default=DeploymentStatus.QUEUED, index=True)
     reason: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime | None]
+    # When activation began: from then on the deployment cannot be cancelled, only rolled back.
+    activated_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
 from shipyard.core.db import utcnow
-from shipyard.releases.deployments.models import Deployment, Process
+from shipyard.releases.deployments.models import Deployment, DeploymentStatus, Process
 
 
 async def of_project(session: AsyncSession, project_id: int) -> Sequence[Deployment]:
@@ -78,10 +78,70 @@ async def close_pending(session: AsyncSession, deployment_id: int, status: str) 
     )
 
 
-async def previous_finished(session: AsyncSession, project_id: int, before: int) -> Deployment | None:
+async def active(session: AsyncSession, project_id: int) -> bool:
+    """Whether a deployment of the project is queued, running or being cancelled."""
+    found = await session.scalar(
+        select(Deployment.id)
+        .where(
+            Deployment.project_id == project_id,
+            Deployment.status.in_(
+                (DeploymentStatus.QUEUED, DeploymentStatus.RUNNING, DeploymentStatus.CANCELLING)
+            ),
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+async def latest_finished(session: AsyncSession, project_id: int) -> Deployment | None:
+    """The last deployment (or rollback) that succeeded: its release is the live one."""
     return await session.scalar(
         select(Deployment)
-        .where(Deployment.project_id == project_id, Deployment.id < before, Deployment.status == "finished")
+        .where(Deployment.project_id == project_id, Deployment.status == DeploymentStatus.FINISHED)
         .order_by(Deployment.id.desc())
         .limit(1)
     )
+
+
+async def finished_before(session: AsyncSession, project_id: int, release: str) -> Deployment | None:
+    """The latest successful deployment of a release older than `release` (names are timestamps)."""
+    return await session.scalar(
+        select(Deployment)
+        .where(
+            Deployment.project_id == project_id,
+            Deployment.status == DeploymentStatus.FINISHED,
+            Deployment.release.is_not(None),
+            Deployment.release < release,
+        )
+        .order_by(Deployment.release.desc(), Deployment.id.desc())
+        .limit(1)
+    )
+
+
+async def begin_activation(session: AsyncSession, deployment_id: int) -> bool:
+    """Pass the point of no return, unless a cancel came first (then False)."""
+    now = utcnow()
+    done = await session.execute(
+        update(Deployment)
+        .where(
+            Deployment.id == deployment_id,
+            Deployment.status == DeploymentStatus.RUNNING,
+            Deployment.activated_at.is_(None),
+        )
+        .values(activated_at=now, updated_at=now)
+    )
+    return bool(getattr(done, "rowcount", 0))
+
+
+async def request_cancel(session: AsyncSession, deployment_id: int) -> bool:
+    """Ask a running deployment to stop, unless its activation has begun (then False)."""
+    done = await session.execute(
+        update(Deployment)
+        .where(
+            Deployment.id == deployment_id,
+            Deployment.status == DeploymentStatus.RUNNING,
+            Deployment.activated_at.is_(None),
+        )
+        .values(status=DeploymentStatus.CANCELLING, updated_at=utcnow())
+    )
+    return bool(getattr(done, "rowcount", 0))

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from shipyard.core.db import MAX_ID
 from shipyard.releases.projects.schemas import ProjectRead
 
 
@@ -16,6 +17,11 @@ class DeployRequest(BaseModel):
     tag: str | None = Field(default=None, max_length=255)
 
     model_config = {"populate_by_name": True}
+
+
+class RollbackRequest(BaseModel):
+    # The successful deployment whose release to make live again; default: the one before the live one.
+    deployment_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
 class ProcessRead(BaseModel):
@@ -69,3 +75,16 @@ class DeploymentCreated(BaseModel):
 
 class DeploymentList(BaseModel):
     deployments: list[DeploymentRead]
+
+
+class RollbackCreated(BaseModel):
+    deployment: DeploymentRead
+    # Beyond Envoyer: what the rollback does not undo (the app's migrations that differ).
+    warnings: list[str]
+
+
+class DeployHookAnswer(BaseModel):
+    """The deploy URL's answer: the deployment it queued, or why it ignored the request."""
+
+    message: str
+    deployment: DeploymentRead | None

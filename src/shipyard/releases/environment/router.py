@@ -55,7 +55,7 @@ async def get_environment(
 async def environment_servers(
     project_id: ResourceId, principal: EnvironmentPrincipal, session: DbSession
 ) -> ServerList:
-    project = await projects.get(session, principal.user, project_id)
+    project = await projects.get(session, principal.user, project_id, owner_only=True)
     synced = await service.synced_to(session, principal.user, project_id)
     return ServerList(servers=[server_read(server, project.public_key) for server in synced])
 

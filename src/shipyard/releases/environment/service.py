@@ -48,7 +48,7 @@ def _open(sealed: str | None, key: str) -> str:
 
 
 async def read(session: AsyncSession, user: User, project_id: int, key: str) -> str:
-    project = await projects.get(session, user, project_id)
+    project = await projects.get(session, user, project_id, owner_only=True)
     return await asyncio.to_thread(_open, await _sealed(session, project.id), key)
 
 
@@ -79,9 +79,9 @@ async def update(
     session: AsyncSession, user: User, project_id: int, key: str, contents: str, server_ids: list[int]
 ) -> None:
     """Check the key against the stored file, write the new one to the servers, then store it."""
-    project = await projects.get(session, user, project_id)
+    project = await projects.get(session, user, project_id, owner_only=True)
     await asyncio.to_thread(_open, await _sealed(session, project.id), key)
-    known = {server.id: server for server in await servers.all_of(session, user, project_id)}
+    known = {server.id: server for server in await servers.all_of(session, user, project_id, owner_only=True)}
     unknown = [sid for sid in server_ids if sid not in known]
     if unknown:
         raise ValidationFailed(
@@ -98,12 +98,16 @@ async def update(
 
 async def reset(session: AsyncSession, user: User, project_id: int, key: str) -> None:
     """Wipe the environment; from now on it opens with `key` (the servers' files stay)."""
-    project = await projects.get(session, user, project_id)
+    project = await projects.get(session, user, project_id, owner_only=True)
     project.environment = await asyncio.to_thread(seal, "", key)
     project.updated_at = utcnow()
     await session.flush()
 
 
 async def synced_to(session: AsyncSession, user: User, project_id: int) -> Sequence[ProjectServer]:
-    project = await projects.get(session, user, project_id)
-    return [s for s in await servers.all_of(session, user, project.id) if s.id in project.environment_servers]
+    project = await projects.get(session, user, project_id, owner_only=True)
+    return [
+        s
+        for s in await servers.all_of(session, user, project.id, owner_only=True)
+        if s.id in project.environment_servers
+    ]

@@ -35,7 +35,7 @@ async def _errors(
     if script is not None and "\0" in script:
         errors["script"] = ["The script must not contain NUL characters."]
     if server_ids is not None:
-        known = {server.id for server in await servers.all_of(session, user, project_id)}
+        known = {server.id for server in await servers.all_of(session, user, project_id, owner_only=True)}
         unknown = [sid for sid in server_ids if sid not in known]
         if unknown:
             errors["servers"] = [f"These servers are not the project's: {', '.join(map(str, unknown))}."]
@@ -43,7 +43,7 @@ async def _errors(
 
 
 async def create(session: AsyncSession, user: User, project_id: int, body: HookCreate) -> Hook:
-    project = await projects.get(session, user, project_id)
+    project = await projects.get(session, user, project_id, owner_only=True)
     errors = await _errors(
         session,
         user,
@@ -75,12 +75,12 @@ async def create(session: AsyncSession, user: User, project_id: int, body: HookC
 
 
 async def all_of(session: AsyncSession, user: User, project_id: int) -> Sequence[Hook]:
-    project = await projects.get(session, user, project_id)
+    project = await projects.get(session, user, project_id, owner_only=True)
     return await repository.of_project(session, project.id)
 
 
 async def get(session: AsyncSession, user: User, project_id: int, hook_id: int) -> Hook:
-    project = await projects.get(session, user, project_id)
+    project = await projects.get(session, user, project_id, owner_only=True)
     hook = await repository.one(session, project.id, hook_id)
     if hook is None:
         raise NotFound("hook")

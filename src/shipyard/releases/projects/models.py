@@ -11,6 +11,11 @@ from shipyard.core.db import Base, Timestamps
 from shipyard.core.secrets import EncryptedString
 
 
+class MonitorStatus:
+    HEALTHY = "healthy"
+    UNHEALTHY = "unhealthy"
+
+
 class Project(Timestamps, Base):
     __tablename__ = "projects"
 
@@ -26,6 +31,11 @@ class Project(Timestamps, Base):
     push_to_deploy: Mapped[bool] = mapped_column(Boolean, default=False)
     retain_deployments: Mapped[int] = mapped_column(Integer, default=5)
     monitor: Mapped[str | None] = mapped_column(String(2048))
+    # Beyond Envoyer: requested through every server for `health_window` seconds after the swap.
+    health_url: Mapped[str | None] = mapped_column(String(2048))
+    health_window: Mapped[int] = mapped_column(Integer, default=10)
+    # This installation's last check of `monitor`: healthy, unhealthy, or None before the first.
+    monitor_status: Mapped[str | None] = mapped_column(String(16))
     install_dependencies: Mapped[bool] = mapped_column(Boolean, default=True)
     install_dev_dependencies: Mapped[bool] = mapped_column(Boolean, default=False)
     quiet_composer: Mapped[bool] = mapped_column(Boolean, default=False)

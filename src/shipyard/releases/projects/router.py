@@ -9,10 +9,12 @@ from fastapi import APIRouter, Depends
 
 from shipyard.audit import service as audit
 from shipyard.auth.dependencies import Authenticator, Principal
+from shipyard.auth.models import User
 from shipyard.core.db import utcnow
 from shipyard.http.params import ResourceId
 from shipyard.http.session import DbSession
 from shipyard.releases.projects import service
+from shipyard.releases.projects.models import MonitorStatus
 from shipyard.releases.projects.schemas import (
     Folder,
     FolderList,
@@ -43,7 +45,8 @@ def ago(moment: datetime | None) -> str | None:
     return None
 
 
-def project_read(facts: service.ProjectFacts) -> ProjectRead:
+def project_read(facts: service.ProjectFacts, viewer: User) -> ProjectRead:
+    """The project as Envoyer shows it; its deploy URL token only to its owner, not collaborators."""
     project, last, running = facts.project, facts.last, facts.running
     took = None
     if last is not None and last.started_at and last.finished_at:
@@ -73,10 +76,11 @@ def project_read(facts: service.ProjectFacts) -> ProjectRead:
         environment_servers=list(project.environment_servers),
         folders=[Folder.model_validate(folder) for folder in project.folders],
         monitor=project.monitor,
-        new_york_status=None,
-        london_status=None,
-        singapore_status=None,
-        token=project.token,
+        # One vantage point (this installation) reports for Envoyer's three regions.
+        new_york_status=project.monitor_status,
+        london_status=project.monitor_status,
+        singapore_status=project.monitor_status,
+        token=project.token if viewer.id == project.user_id else "",
         created_at=project.created_at,
         updated_at=project.updated_at,
         install_dev_dependencies=project.install_dev_dependencies,
@@ -84,21 +88,24 @@ def project_read(facts: service.ProjectFacts) -> ProjectRead:
         quiet_composer=project.quiet_composer,
         servers=[server_read(server, project.public_key) for server in facts.servers],
         has_environment=facts.has_environment,
-        has_monitoring_error=False,
-        has_missing_heartbeats=False,
+        has_monitoring_error=project.monitor_status == MonitorStatus.UNHEALTHY,
+        has_missing_heartbeats=facts.has_missing_heartbeats,
         last_deployed_branch=last.commit_branch if last else None,
         last_deployment_id=last.id if last else None,
         last_deployment_author=last.commit_author if last else None,
         last_deployment_avatar=last.commit_avatar if last else None,
         last_deployment_hash=(last.commit_hash or "")[:7] if last else "",
         last_deployment_timestamp=ago(last.finished_at) if last else None,
+        health_url=project.health_url,
+        health_window=project.health_window,
     )
 
 
 @router.get("", response_model=ProjectList)
 async def list_projects(principal: ProjectsPrincipal, session: DbSession) -> ProjectList:
     projects = await service.all_of(session, principal.user)
-    return ProjectList(projects=[project_read(await service.facts(session, p)) for p in projects])
+    viewer = principal.user
+    return ProjectList(projects=[project_read(await service.facts(session, p), viewer) for p in projects])
 
 
 @router.post("", response_model=ProjectEnvelope)
@@ -107,7 +114,7 @@ async def create_project(
 ) -> ProjectEnvelope:
     project = await service.create(session, principal.user, body)
     audit.record(session, principal.actor, "project.create", subject=f"project:{project.id}")
-    return ProjectEnvelope(project=project_read(await service.facts(session, project)))
+    return ProjectEnvelope(project=project_read(await service.facts(session, project), principal.user))
 
 
 @router.get("/{project_id}", response_model=ProjectEnvelope)
@@ -115,7 +122,7 @@ async def get_project(
     project_id: ResourceId, principal: ProjectsPrincipal, session: DbSession
 ) -> ProjectEnvelope:
     project = await service.get(session, principal.user, project_id)
-    return ProjectEnvelope(project=project_read(await service.facts(session, project)))
+    return ProjectEnvelope(project=project_read(await service.facts(session, project), principal.user))
 
 
 @router.put("/{project_id}", response_model=ProjectEnvelope)
@@ -124,7 +131,7 @@ async def update_project(
 ) -> ProjectEnvelope:
     project = await service.update(session, principal.user, project_id, body)
     audit.record(session, principal.actor, "project.update", subject=f"project:{project_id}")
-    return ProjectEnvelope(project=project_read(await service.facts(session, project)))
+    return ProjectEnvelope(project=project_read(await service.facts(session, project), principal.user))
 
 
 @router.put("/{project_id}/source", response_model=ProjectEnvelope)
@@ -133,7 +140,7 @@ async def update_source(
 ) -> ProjectEnvelope:
     project = await service.update_source(session, principal.user, project_id, body)
     audit.record(session, principal.actor, "project.source", subject=f"project:{project_id}")
-    return ProjectEnvelope(project=project_read(await service.facts(session, project)))
+    return ProjectEnvelope(project=project_read(await service.facts(session, project), principal.user))
 
 
 @router.delete("/{project_id}", status_code=204)

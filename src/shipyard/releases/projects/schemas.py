@@ -27,6 +27,8 @@ class ProjectCreate(BaseModel):
     composer_dev: bool = False
     composer_quiet: bool = False
     push_to_deploy: bool = False
+    health_url: str | None = Field(default=None, max_length=2048)
+    health_window: int = Field(default=10, ge=1, le=600)
 
 
 class ProjectUpdate(BaseModel):
@@ -36,6 +38,8 @@ class ProjectUpdate(BaseModel):
     composer: bool | None = None
     composer_dev: bool | None = None
     composer_quiet: bool | None = None
+    health_url: str | None = Field(default=None, max_length=2048)
+    health_window: int | None = Field(default=None, ge=1, le=600)
 
 
 class SourceUpdate(BaseModel):
@@ -99,6 +103,9 @@ class ProjectRead(BaseModel):
     last_deployment_avatar: str | None
     last_deployment_hash: str
     last_deployment_timestamp: str | None
+    # Beyond Envoyer: the health-gated activation.
+    health_url: str | None
+    health_window: int
 
 
 class ProjectEnvelope(BaseModel):

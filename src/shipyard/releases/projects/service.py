@@ -49,17 +49,25 @@ def _source_errors(provider: str, repository: str, branch: str) -> dict[str, lis
     return errors
 
 
-def _monitor_errors(monitor: str | None) -> dict[str, list[str]]:
-    if not monitor:
+def _url_errors(field: str, url: str | None) -> dict[str, list[str]]:
+    if not url:
         return {}
-    parts = urlsplit(monitor)
-    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in monitor):
-        return {"monitor": ["The monitor must be an http(s) URL."]}
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+    except ValueError:
+        valid = False
+    if not valid or any(c.isspace() or not c.isprintable() for c in url):
+        return {field: [f"The {field.replace('_', ' ')} must be an http(s) URL."]}
     return {}
 
 
 async def create(session: AsyncSession, user: User, body: ProjectCreate) -> Project:
-    errors = _source_errors(body.provider, body.repository, body.branch) | _monitor_errors(body.monitor)
+    errors = (
+        _source_errors(body.provider, body.repository, body.branch)
+        | _url_errors("monitor", body.monitor)
+        | _url_errors("health_url", body.health_url)
+    )
     if not LABEL.match(body.name):
         errors["name"] = [LABEL_RULE]
     if errors:
@@ -79,6 +87,8 @@ async def create(session: AsyncSession, user: User, body: ProjectCreate) -> Proj
         install_dev_dependencies=body.composer_dev,
         quiet_composer=body.composer_quiet,
         push_to_deploy=body.push_to_deploy,
+        health_url=body.health_url or None,
+        health_window=body.health_window,
         token=token,
         token_hash=token_hash(token),
         private_key=pair.private_openssh,
@@ -91,21 +101,46 @@ async def create(session: AsyncSession, user: User, body: ProjectCreate) -> Proj
     return project
 
 
-async def get(session: AsyncSession, user: User, project_id: int) -> Project:
-    """The user's project; anyone else's is a 404."""
-    project = await repository.owned(session, user.id, project_id)
+async def get(session: AsyncSession, user: User, project_id: int, *, owner_only: bool = False) -> Project:
+    """The project as `user` may reach it: their own, or one they collaborate on (collaborators
+    see and deploy it). With `owner_only` (settings, destructive operations) only the owner's.
+    Anything else is a 404, so a collaborator learns nothing of owner-only endpoints."""
+    if owner_only:
+        project = await repository.owned(session, user.id, project_id)
+    else:
+        project = await repository.reachable(session, user.id, project_id)
     if project is None:
         raise NotFound("project")
     return project
 
 
+async def find(session: AsyncSession, project_id: int) -> Project:
+    """Any user's project (the CLI's administration on the database)."""
+    project = await repository.by_id(session, project_id)
+    if project is None:
+        raise NotFound("project")
+    return project
+
+
+async def by_token(session: AsyncSession, token: str) -> Project | None:
+    """The project whose deploy URL token this is (looked up by its hash)."""
+    if not token or len(token) > 512:
+        return None
+    return await repository.by_token_hash(session, token_hash(token))
+
+
+async def servers_of(session: AsyncSession, project_id: int) -> Sequence[ProjectServer]:
+    return await repository.servers(session, project_id)
+
+
 async def all_of(session: AsyncSession, user: User) -> Sequence[Project]:
+    """The projects the user owns or collaborates on."""
     return await repository.of_user(session, user.id)
 
 
 async def update(session: AsyncSession, user: User, project_id: int, body: ProjectUpdate) -> Project:
-    project = await get(session, user, project_id)
-    errors = _monitor_errors(body.monitor)
+    project = await get(session, user, project_id, owner_only=True)
+    errors = _url_errors("monitor", body.monitor) | _url_errors("health_url", body.health_url)
     if body.name is not None and not LABEL.match(body.name):
         errors["name"] = [LABEL_RULE]
     if errors:
@@ -114,21 +149,25 @@ async def update(session: AsyncSession, user: User, project_id: int, body: Proje
         project.name = body.name
     if body.retain_deployments is not None:
         project.retain_deployments = body.retain_deployments
-    if "monitor" in body.model_fields_set:
-        project.monitor = body.monitor or None
+    if "monitor" in body.model_fields_set and (body.monitor or None) != project.monitor:
+        project.monitor, project.monitor_status = body.monitor or None, None
     if body.composer is not None:
         project.install_dependencies = body.composer
     if body.composer_dev is not None:
         project.install_dev_dependencies = body.composer_dev
     if body.composer_quiet is not None:
         project.quiet_composer = body.composer_quiet
+    if "health_url" in body.model_fields_set:
+        project.health_url = body.health_url or None
+    if body.health_window is not None:
+        project.health_window = body.health_window
     project.updated_at = utcnow()
     await session.flush()
     return project
 
 
 async def update_source(session: AsyncSession, user: User, project_id: int, body: SourceUpdate) -> Project:
-    project = await get(session, user, project_id)
+    project = await get(session, user, project_id, owner_only=True)
     errors = _source_errors(body.provider, body.repository, body.branch)
     if errors:
         raise ValidationFailed(errors)
@@ -143,7 +182,7 @@ async def update_source(session: AsyncSession, user: User, project_id: int, body
 
 async def delete(session: AsyncSession, user: User, project_id: int) -> None:
     """Forget the project (its releases stay on the servers, as with Envoyer)."""
-    project = await get(session, user, project_id)
+    project = await get(session, user, project_id, owner_only=True)
     await session.delete(project)
 
 
@@ -157,7 +196,7 @@ def _folder_errors(folder: Folder) -> dict[str, list[str]]:
 
 
 async def add_folder(session: AsyncSession, user: User, project_id: int, folder: Folder) -> Project:
-    project = await get(session, user, project_id)
+    project = await get(session, user, project_id, owner_only=True)
     errors = _folder_errors(folder)
     if errors:
         raise ValidationFailed(errors)
@@ -170,7 +209,7 @@ async def add_folder(session: AsyncSession, user: User, project_id: int, folder:
 
 
 async def remove_folder(session: AsyncSession, user: User, project_id: int, folder: Folder) -> Project:
-    project = await get(session, user, project_id)
+    project = await get(session, user, project_id, owner_only=True)
     entry = {"from": folder.from_.strip("/"), "to": folder.to.strip("/")}
     if entry not in project.folders:
         raise NotFound("linked folder")
@@ -189,6 +228,7 @@ class ProjectFacts:
     running: Deployment | None
     queued: int
     has_environment: bool
+    has_missing_heartbeats: bool
     daily: int
     weekly: int
 
@@ -206,6 +246,7 @@ async def facts(session: AsyncSession, project: Project) -> ProjectFacts:
         ),
         queued=await repository.queued(session, project.id),
         has_environment=await repository.has_environment(session, project.id),
+        has_missing_heartbeats=await repository.has_missing_heartbeats(session, project.id),
         daily=await repository.deploys_since(session, project.id, now - timedelta(days=1)),
         weekly=await repository.deploys_since(session, project.id, now - timedelta(days=7)),
     )

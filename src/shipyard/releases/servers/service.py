@@ -57,7 +57,7 @@ def _errors(
 
 
 async def create(session: AsyncSession, user: User, project_id: int, body: ServerCreate) -> ProjectServer:
-    project = await projects.get(session, user, project_id)
+    project = await projects.get(session, user, project_id, owner_only=True)
     errors = _errors(
         name=body.name,
         connect_as=body.connectAs,
@@ -96,13 +96,19 @@ async def create(session: AsyncSession, user: User, project_id: int, body: Serve
     return server
 
 
-async def all_of(session: AsyncSession, user: User, project_id: int) -> Sequence[ProjectServer]:
-    project = await projects.get(session, user, project_id)
+async def all_of(
+    session: AsyncSession, user: User, project_id: int, *, owner_only: bool = False
+) -> Sequence[ProjectServer]:
+    """The project's servers (collaborators see them too, unless `owner_only`)."""
+    project = await projects.get(session, user, project_id, owner_only=owner_only)
     return await repository.all_of_project(session, project.id)
 
 
-async def get(session: AsyncSession, user: User, project_id: int, server_id: int) -> ProjectServer:
-    project = await projects.get(session, user, project_id)
+async def get(
+    session: AsyncSession, user: User, project_id: int, server_id: int, *, owner_only: bool = False
+) -> ProjectServer:
+    """One of the project's servers (collaborators see it too, unless `owner_only`)."""
+    project = await projects.get(session, user, project_id, owner_only=owner_only)
     server = await repository.of_project(session, project.id, server_id)
     if server is None:
         raise NotFound("server")
@@ -112,7 +118,7 @@ async def get(session: AsyncSession, user: User, project_id: int, server_id: int
 async def update(
     session: AsyncSession, user: User, project_id: int, server_id: int, body: ServerUpdate
 ) -> ProjectServer:
-    server = await get(session, user, project_id, server_id)
+    server = await get(session, user, project_id, server_id, owner_only=True)
     errors = _errors(
         name=body.name,
         connect_as=body.connectAs,
@@ -152,8 +158,8 @@ async def update(
 
 
 async def delete(session: AsyncSession, user: User, project_id: int, server_id: int) -> None:
-    server = await get(session, user, project_id, server_id)
-    project = await projects.get(session, user, project_id)
+    server = await get(session, user, project_id, server_id, owner_only=True)
+    project = await projects.get(session, user, project_id, owner_only=True)
     project.environment_servers = [sid for sid in project.environment_servers if sid != server.id]
     await session.delete(server)
 
@@ -161,7 +167,7 @@ async def delete(session: AsyncSession, user: User, project_id: int, server_id: 
 async def refresh(session: AsyncSession, user: User, project_id: int, server_id: int) -> ProjectServer:
     """Log in as `connect_as` with the project's key now (not a pooled connection) and record
     whether it worked, and why not."""
-    server = await get(session, user, project_id, server_id)
+    server = await get(session, user, project_id, server_id, owner_only=True)
     reason: str | None
     try:
         result = await host.run(

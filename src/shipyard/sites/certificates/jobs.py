@@ -3,13 +3,18 @@ recurring round that renews ACME certificates before they expire.
 
 An order runs here, not on the host: Shipyard speaks ACME, the host only serves the challenge
 files from the site's web directory (written as the site user, removed afterwards) and then the
-certificate. A failed order leaves its reason in a server event.
+certificate. With a DNS provider the host serves nothing but the certificate: Shipyard creates the
+challenges' TXT records through the provider's API, waits until the resolver of
+`SHIPYARD_ACME_DNS_RESOLVER` shows them, lets the CA validate, then deletes them. A failed order
+leaves its reason (the CA's or the provider's) in a server event.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -32,6 +37,8 @@ from shipyard.hostops.sites import web_path
 from shipyard.jobs import service as jobs
 from shipyard.jobs.context import JobContext
 from shipyard.jobs.registry import job
+from shipyard.providers import dns
+from shipyard.providers.base import ProviderError
 from shipyard.servers import host, resources
 from shipyard.servers.service import resource_key
 from shipyard.sites import repository as sites
@@ -42,6 +49,7 @@ from shipyard.sites.models import Site
 from shipyard.sites.service import host_domain
 
 SELF_CHECK_SECONDS = 15
+DNS_POLL_SECONDS = 2
 
 
 class OrderFailed(Exception):
@@ -160,7 +168,7 @@ async def _save_account(directory: str, account: letsencrypt.Account) -> None:
             await session.commit()
 
 
-async def _place(csr: str) -> letsencrypt.Order:
+async def _place(csr: str, *, dns_01: bool) -> letsencrypt.Order:
     """The order, with Shipyard's account (made now when the CA has none, or forgot it)."""
     account, directory, verify = await _account()
     for _ in range(2):
@@ -168,7 +176,7 @@ async def _place(csr: str) -> letsencrypt.Order:
         if used != account:
             await _save_account(directory, used)
         try:
-            return await asyncio.to_thread(letsencrypt.place, acme, csr)
+            return await asyncio.to_thread(letsencrypt.place, acme, csr, dns=dns_01)
         except letsencrypt.AcmeFailed as exc:
             if account is None or not letsencrypt.is_unknown_account(exc):
                 raise
@@ -198,12 +206,14 @@ async def _self_check(
 
 async def _order(ctx: JobContext, certificate: Certificate, site: Site) -> tuple[str, pki.Chain]:
     """A new key and the certificate the CA issued for it."""
+    if certificate.dns_provider is not None:
+        return await _order_dns(ctx, certificate)
     domain = host_domain(site)
     description = f"Ordering certificate {certificate.id} of site {site.id}"
     if not await _on_host(ctx, site, render_acme_location(domain, present=True), description):
         raise OrderFailed("nginx could not be set up to serve ACME challenges; see the server's events")
     key = pki.new_key()
-    order = await _place(pki.make_order_csr(key, certificate.domains))
+    order = await _place(pki.make_order_csr(key, certificate.domains), dns_01=False)
     web = web_path(site.username, domain, site.directory)
     tokens = {challenge.token: challenge.validation for challenge in order.challenges}
     if tokens and not await _on_host(
@@ -216,10 +226,56 @@ async def _order(ctx: JobContext, certificate: Certificate, site: Site) -> tuple
     finally:
         if tokens:
             await _on_host(ctx, site, render_remove_challenges(site.username, web, list(tokens)), description)
+    return key, _issued(issued)
+
+
+def _issued(pem: str) -> pki.Chain:
     try:
-        return key, pki.load_chain(issued)
+        return pki.load_chain(pem)
     except pki.PemError as exc:
         raise OrderFailed(f"the CA sent no usable certificate: {exc}") from exc
+
+
+async def _visible(ctx: JobContext, records: dict[str, list[str]]) -> None:
+    """Wait until the resolver shows every TXT record of the order."""
+    settings = get_settings()
+    deadline = time.monotonic() + settings.acme_dns_wait_seconds
+    resolver = settings.acme_dns_resolver or "the system's resolver"
+    for name, values in records.items():
+        while not set(values) <= await dns.txt_values(name, settings.acme_dns_resolver):
+            if time.monotonic() > deadline:
+                raise OrderFailed(
+                    f"the TXT record {name} did not become visible at {resolver} within "
+                    f"{settings.acme_dns_wait_seconds:g}s"
+                )
+            await asyncio.sleep(DNS_POLL_SECONDS)
+        await ctx.log(f"{resolver} shows the TXT record {name}")
+
+
+async def _order_dns(ctx: JobContext, certificate: Certificate) -> tuple[str, pki.Chain]:
+    """The DNS-01 order: TXT records through the provider, visible, validated, then deleted."""
+    settings = get_settings()
+    provider = dns.driver(
+        certificate.dns_provider or "",
+        json.loads(certificate.dns_credentials or "{}"),
+        cloudflare_url=settings.cloudflare_url,
+        route53_url=settings.route53_url,
+        digitalocean_url=settings.digitalocean_url,
+    )
+    key = pki.new_key()
+    order = await _place(pki.make_order_csr(key, certificate.domains), dns_01=True)
+    try:
+        for name, values in order.records.items():
+            await provider.publish(name, values)
+            await ctx.log(f"{provider.label} has the TXT record {name}")
+        await _visible(ctx, order.records)
+        issued = await asyncio.to_thread(letsencrypt.finish, order)
+    finally:
+        try:
+            await provider.cleanup()
+        except ProviderError as exc:
+            await ctx.log(f"the TXT records could not all be deleted: {exc}")
+    return key, _issued(issued)
 
 
 async def _obtain(ctx: JobContext, certificate_id: int, *, renewal: bool) -> bool:
@@ -231,7 +287,7 @@ async def _obtain(ctx: JobContext, certificate_id: int, *, renewal: bool) -> boo
     what = "Renewing" if renewal else "Ordering"
     try:
         key, chain = await _order(ctx, certificate, site)
-    except (OrderFailed, letsencrypt.AcmeFailed) as exc:
+    except (OrderFailed, letsencrypt.AcmeFailed, ProviderError) as exc:
         await host.record(
             get_sessionmaker(),
             site.server_id,

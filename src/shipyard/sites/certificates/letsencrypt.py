@@ -1,10 +1,13 @@
-"""Ordering a certificate over ACME (RFC 8555) with HTTP-01 challenges, through the `acme` library.
+"""Ordering a certificate over ACME (RFC 8555) with HTTP-01 or DNS-01 challenges, through the
+`acme` library.
 
 The library blocks (it speaks HTTP with `requests`): callers run these functions in a thread.
 An order goes: `connect` (with Shipyard's account at the directory, made on first use), `place`
 (the order for a signing request, and the key authorizations to publish), then, once the host
-serves each at `http://<domain>/.well-known/acme-challenge/<token>`, `finish` (answer, wait for
-the CA to validate, finalize, download the certificate with its chain).
+serves each at `http://<domain>/.well-known/acme-challenge/<token>` (HTTP-01) or the DNS has
+each TXT record at `_acme-challenge.<domain>` (DNS-01; a wildcard `*.<domain>` is validated
+there too), `finish` (answer, wait for the CA to validate, finalize, download the certificate
+with its chain).
 """
 
 from __future__ import annotations
@@ -52,7 +55,8 @@ class Order:
     acme: client.ClientV2
     resource: messages.OrderResource
     answers: list[tuple[messages.ChallengeBody, challenges.ChallengeResponse]] = field(default_factory=list)
-    challenges: list[Challenge] = field(default_factory=list)
+    challenges: list[Challenge] = field(default_factory=list)  # HTTP-01
+    records: dict[str, list[str]] = field(default_factory=dict)  # DNS-01: TXT name -> values
 
 
 def _jwk(pem: str) -> JWKRSA:
@@ -93,23 +97,28 @@ def is_unknown_account(exc: BaseException) -> bool:
     return isinstance(cause, messages.Error) and cause.code == "accountDoesNotExist"
 
 
-def place(acme: client.ClientV2, csr: str) -> Order:
-    """Order a certificate for the signing request; the challenges to publish are in the result."""
+def place(acme: client.ClientV2, csr: str, *, dns: bool = False) -> Order:
+    """Order a certificate for the signing request; the challenges to publish (HTTP-01, or with
+    `dns` the TXT records of DNS-01) are in the result."""
     try:
         resource = acme.new_order(csr.encode())
     except (errors.Error, messages.Error, requests.RequestException) as exc:
         raise AcmeFailed(_describe(exc)) from exc
     order = Order(acme, resource)
+    kind = challenges.DNS01 if dns else challenges.HTTP01
     for authorization in resource.authorizations:
         if authorization.body.status != messages.STATUS_PENDING:
             continue  # the CA still trusts an earlier validation of this name
-        http01 = [c for c in authorization.body.challenges if isinstance(c.chall, challenges.HTTP01)]
-        if not http01:
-            name = authorization.body.identifier.value
-            raise AcmeFailed(f"the CA offers no HTTP-01 challenge for {name}")
-        response, validation = http01[0].response_and_validation(acme.net.key)
-        order.answers.append((http01[0], response))
-        order.challenges.append(Challenge(http01[0].chall.encode("token"), validation))
+        offered = [c for c in authorization.body.challenges if isinstance(c.chall, kind)]
+        name = authorization.body.identifier.value
+        if not offered:
+            raise AcmeFailed(f"the CA offers no {kind.typ.upper()} challenge for {name}")
+        response, validation = offered[0].response_and_validation(acme.net.key)
+        order.answers.append((offered[0], response))
+        if isinstance(offered[0].chall, challenges.DNS01):
+            order.records.setdefault(offered[0].chall.validation_domain_name(name), []).append(validation)
+        else:
+            order.challenges.append(Challenge(offered[0].chall.encode("token"), validation))
     return order
 
 

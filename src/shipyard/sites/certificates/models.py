@@ -32,6 +32,10 @@ class Certificate(OnServer, Base):
     csr: Mapped[str | None] = mapped_column(Text)
     certificate: Mapped[str | None] = mapped_column(Text)  # PEM: the certificate, then its chain
     expires_at: Mapped[datetime | None] = mapped_column()
+    # Ordered with DNS-01: the DNS provider (cloudflare, route53, digitalocean) and its credentials
+    # (JSON, encrypted; never returned), kept for renewals.
+    dns_provider: Mapped[str | None] = mapped_column(String(16))
+    dns_credentials: Mapped[str | None] = mapped_column(EncryptedString())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

@@ -71,7 +71,9 @@ async def obtain_letsencrypt_certificate(
     session: DbSession,
 ) -> CertificateEnvelope:
     """Orders a certificate for `domains` from the ACME CA (`SHIPYARD_ACME_DIRECTORY`), validated
-    over HTTP through the site; once issued it is activated. Renewed before it expires."""
+    over HTTP through the site, or with `dns_provider` (cloudflare, route53, digitalocean; needed
+    for `*.` wildcards) through TXT records at that provider; once issued it is activated.
+    Renewed before it expires."""
     certificate = await service.letsencrypt(
         session, principal.user, server_id, site_id, body, actor=principal.actor
     )

@@ -27,14 +27,33 @@ class CertificateCreate(BaseModel):
     certificate_id: Id | None = Field(default=None, description="clone: a certificate of another site")
 
 
+MAX_CREDENTIAL = 4096
+
+
 class DnsProvider(BaseModel):
-    type: str = Field(max_length=32)
+    """Forge's DNS provider of a DNS-01 order; the fields of other types than `type` are ignored.
+    Shipyard drives cloudflare, route53 and digitalocean (the others are a 422)."""
+
+    type: str = Field(max_length=32, description="cloudflare, route53 or digitalocean")
+    cloudflare_api_token: str | None = Field(default=None, max_length=MAX_CREDENTIAL)
+    route53_key: str | None = Field(default=None, max_length=MAX_CREDENTIAL)
+    route53_secret: str | None = Field(default=None, max_length=MAX_CREDENTIAL)
+    digitalocean_token: str | None = Field(default=None, max_length=MAX_CREDENTIAL)
+    dnssimple_token: str | None = Field(default=None, max_length=MAX_CREDENTIAL)
+    linode_token: str | None = Field(default=None, max_length=MAX_CREDENTIAL)
+    ovh_endpoint: str | None = Field(default=None, max_length=MAX_CREDENTIAL)
+    ovh_app_key: str | None = Field(default=None, max_length=MAX_CREDENTIAL)
+    ovh_app_secret: str | None = Field(default=None, max_length=MAX_CREDENTIAL)
+    ovh_consumer_key: str | None = Field(default=None, max_length=MAX_CREDENTIAL)
+    google_credentials_file: str | None = Field(default=None, max_length=MAX_CREDENTIAL)
 
 
 class LetsEncryptCreate(BaseModel):
     domains: list[str] = Field(min_length=1, max_length=MAX_DOMAINS)
     dns_provider: DnsProvider | None = Field(
-        default=None, description="DNS-01 validation for wildcard names (not supported: 422)"
+        default=None,
+        description="validate every name with DNS-01 through this provider (required for '*.' wildcards); "
+        "without it, names are validated with HTTP-01 through the site",
     )
 
 

@@ -9,6 +9,8 @@ job in line with every other change on the site's server; one certificate per si
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Sequence
 
 import httpx
@@ -21,18 +23,25 @@ from shipyard.core.actor import Actor
 from shipyard.core.db import utcnow
 from shipyard.core.errors import NotFound, ValidationFailed
 from shipyard.hostops.sites import includes_part, site_alias
+from shipyard.providers import dns
 from shipyard.servers import resources
 from shipyard.servers import service as servers
 from shipyard.sites import service as sites
 from shipyard.sites.certificates import pki, repository
 from shipyard.sites.certificates.models import Certificate
-from shipyard.sites.certificates.schemas import CertificateCreate, CertificateInstall, LetsEncryptCreate
+from shipyard.sites.certificates.schemas import (
+    CertificateCreate,
+    CertificateInstall,
+    DnsProvider,
+    LetsEncryptCreate,
+)
 from shipyard.sites.models import Site
 
 PENDING, INSTALLING, INSTALLED, FAILED = "pending", "installing", "installed", "failed"
 ACTIVATING, ACTIVATED = "activating", "activated"
 CREATE_TYPES = ("new", "existing", "clone")
 INTERMEDIATES_SECONDS = 10
+CREDENTIAL = re.compile(r"^[\x21-\x7e]+\Z")  # API tokens and keys: visible ASCII
 DOMAIN_RULE = "The domain must be a domain name (a '*.' wildcard at most for its first label)."
 
 
@@ -200,11 +209,29 @@ async def create(
     return certificate
 
 
+def _dns_credentials(provider: DnsProvider, errors: dict[str, list[str]]) -> dict[str, str]:
+    """The credentials the provider's type needs, from the body (errors go to `errors`)."""
+    if provider.type not in dns.TYPES:
+        errors["dns_provider.type"] = [f"The DNS provider type must be one of: {', '.join(dns.TYPES)}."]
+        return {}
+    credentials: dict[str, str] = {}
+    for field in dns.CREDENTIALS[provider.type]:
+        value = getattr(provider, field)
+        if not value:
+            errors[f"dns_provider.{field}"] = [f"The {field} field is required when type is {provider.type}."]
+        elif not CREDENTIAL.match(value):
+            errors[f"dns_provider.{field}"] = [f"The {field} must be printable ASCII without spaces."]
+        else:
+            credentials[field] = value
+    return credentials
+
+
 async def letsencrypt(
     session: AsyncSession, user: User, server_id: int, site_id: int, body: LetsEncryptCreate, *, actor: Actor
 ) -> Certificate:
-    """Order a certificate for `domains` from the ACME CA (HTTP-01 through the site); once issued,
-    it becomes the site's active certificate."""
+    """Order a certificate for `domains` from the ACME CA (HTTP-01 through the site, or DNS-01
+    through the DNS provider given, which wildcards need); once issued, it becomes the site's
+    active certificate."""
     site = await _site(session, user, server_id, site_id)
     errors: dict[str, list[str]] = {}
     domains: list[str] = []
@@ -212,17 +239,16 @@ async def letsencrypt(
         domain = certificate_domain(value)
         if domain is None:
             errors[f"domains.{index}"] = [DOMAIN_RULE]
-        elif domain.startswith("*."):
+        elif domain.startswith("*.") and body.dns_provider is None:
             errors[f"domains.{index}"] = [
-                "Wildcard names need DNS-01 validation through a DNS provider, which Shipyard does not do; "
-                "list each name instead."
+                "Wildcard names can only be validated with DNS-01: give a dns_provider (cloudflare, "
+                "route53 or digitalocean) or list each name instead."
             ]
         elif domain not in domains:
             domains.append(domain)
+    credentials: dict[str, str] = {}
     if body.dns_provider is not None:
-        errors["dns_provider"] = [
-            "Shipyard validates names over HTTP (HTTP-01) only; leave dns_provider out."
-        ]
+        credentials = _dns_credentials(body.dns_provider, errors)
     if errors:
         raise ValidationFailed(errors)
     _require_tls_include(site, "domains")
@@ -235,6 +261,8 @@ async def letsencrypt(
         status=INSTALLING,
         activation_status=ACTIVATING,
         private_key=pki.new_key(),
+        dns_provider=body.dns_provider.type if body.dns_provider is not None else None,
+        dns_credentials=json.dumps(credentials) if body.dns_provider is not None else None,
     )
     session.add(certificate)
     await session.flush()

@@ -5,7 +5,6 @@ history with each deployment's output, and whom a failed deployment e-mails.
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -18,6 +17,7 @@ from shipyard.core.db import utcnow
 from shipyard.core.errors import Forbidden, NotFound, ValidationFailed
 from shipyard.core.validation import EMAIL
 from shipyard.hostops.deployments import default_script, script_output
+from shipyard.http.pushes import decode_payload, parse_push
 from shipyard.jobs import service as jobs
 from shipyard.servers import service as servers
 from shipyard.sites import repository as sites_repository
@@ -31,15 +31,6 @@ QUEUED, DEPLOYING, FINISHED, FAILED = "queued", "deploying", "finished", "failed
 # Forge's deployment types, by what started the deployment.
 QUICK, TRIGGER_URL, API = 2, 3, 4
 TRIGGERS = {QUICK: "Quick Deploy", TRIGGER_URL: "Deployment Trigger URL", API: "Deployment API"}
-# The push events of the providers whose webhooks may call a site's deployment URL.
-PUSH_HEADERS = {
-    "x-github-event": "push",
-    "x-gitlab-event": "Push Hook",
-    "x-gitea-event": "push",
-    "x-forgejo-event": "push",
-    "x-gogs-event": "push",
-    "x-event-key": "repo:push",  # Bitbucket
-}
 
 
 async def _deployable(session: AsyncSession, user: User, server_id: int, site_id: int) -> Site:
@@ -181,33 +172,10 @@ async def log(session: AsyncSession, user: User, server_id: int, site_id: int) -
 def push_branch(headers: Mapping[str, str], payload: Any) -> tuple[bool, str | None]:
     """Whether the request is a provider's webhook, and the branch it says was pushed (None for
     another event, a tag push or a branch deletion)."""
-    lowered = {name.lower(): value for name, value in headers.items()}
-    provider = next((name for name in PUSH_HEADERS if name in lowered), None)
-    if provider is None:
+    push = parse_push(headers, payload)
+    if push is None:
         return False, None
-    if lowered[provider] != PUSH_HEADERS[provider] or not isinstance(payload, dict):
-        return True, None
-    if provider == "x-event-key":
-        changes = payload.get("push", {}).get("changes", []) if isinstance(payload.get("push"), dict) else []
-        for change in changes if isinstance(changes, list) else []:
-            new = change.get("new") if isinstance(change, dict) else None
-            if isinstance(new, dict) and new.get("type") == "branch" and isinstance(new.get("name"), str):
-                return True, new["name"]
-        return True, None
-    ref = payload.get("ref")
-    if not isinstance(ref, str) or not ref.startswith("refs/heads/") or payload.get("deleted") is True:
-        return True, None
-    return True, ref.removeprefix("refs/heads/")
-
-
-def decode_payload(body: Any) -> Any:
-    """A webhook's JSON payload; GitHub's form-encoded deliveries carry it in `payload`."""
-    if isinstance(body, dict) and isinstance(body.get("payload"), str):
-        try:
-            return json.loads(body["payload"])
-        except json.JSONDecodeError:
-            return None
-    return body
+    return True, push.heads[0].branch if push.heads else None
 
 
 async def deploy_from_url(

@@ -3,21 +3,18 @@ put each rule into the site's nginx configuration or take it out."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shipyard.auth.models import User
 from shipyard.core.actor import Actor
-from shipyard.core.errors import NotFound, ValidationFailed
+from shipyard.core.errors import ValidationFailed
 from shipyard.hostops.site_rules import REDIRECT_TYPES, redirect_from, redirect_to
 from shipyard.servers import resources
-from shipyard.servers import service as servers
 from shipyard.sites import nginx_parts
-from shipyard.sites import service as sites
 from shipyard.sites.redirects import repository
 from shipyard.sites.redirects.models import RedirectRule
 from shipyard.sites.redirects.schemas import RedirectRuleCreate
+from shipyard.sites.rules import SiteRules
 
 FROM_RULE = (
     "The from field must be a path starting with '/' (a query string may follow '?') of letters, "
@@ -55,26 +52,4 @@ async def create(
     return rule
 
 
-async def page(
-    session: AsyncSession, user: User, server_id: int, site_id: int, *, offset: int, limit: int
-) -> tuple[Sequence[RedirectRule], int]:
-    site = await sites.get(session, user, server_id, site_id)
-    return await repository.page(session, site.id, offset=offset, limit=limit)
-
-
-async def get(session: AsyncSession, user: User, server_id: int, site_id: int, rule_id: int) -> RedirectRule:
-    site = await sites.get(session, user, server_id, site_id)
-    rule = await repository.of_site(session, site.id, rule_id)
-    if rule is None:
-        raise NotFound("redirect rule")
-    return rule
-
-
-async def delete(
-    session: AsyncSession, user: User, server_id: int, site_id: int, rule_id: int, *, actor: Actor
-) -> None:
-    """Marks the rule `removing`; its job takes it out of nginx and then deletes the row."""
-    rule = await get(session, user, server_id, site_id, rule_id)
-    servers.require_ready(await servers.get(session, user, server_id))
-    if rule.status != resources.REMOVING:
-        resources.mark_removing(session, "redirect_rules.remove", rule, actor=actor)
+RULES = SiteRules("redirect rule", "redirect_rules.remove", repository.page, repository.of_site)

@@ -5,19 +5,17 @@ in clear), and the jobs that gate the site with its rules."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
 
 import bcrypt
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shipyard.auth.models import User
 from shipyard.core.actor import Actor
-from shipyard.core.errors import NotFound, ValidationFailed
+from shipyard.core.errors import ValidationFailed
 from shipyard.hostops.site_rules import htpasswd_user, protected_path, realm_error
 from shipyard.servers import resources
-from shipyard.servers import service as servers
 from shipyard.sites import nginx_parts
-from shipyard.sites import service as sites
+from shipyard.sites.rules import SiteRules
 from shipyard.sites.security import repository
 from shipyard.sites.security.models import SecurityCredential, SecurityRule
 from shipyard.sites.security.schemas import SecurityRuleCreate
@@ -102,26 +100,4 @@ async def create(
     return rule
 
 
-async def page(
-    session: AsyncSession, user: User, server_id: int, site_id: int, *, offset: int, limit: int
-) -> tuple[Sequence[SecurityRule], int]:
-    site = await sites.get(session, user, server_id, site_id)
-    return await repository.page(session, site.id, offset=offset, limit=limit)
-
-
-async def get(session: AsyncSession, user: User, server_id: int, site_id: int, rule_id: int) -> SecurityRule:
-    site = await sites.get(session, user, server_id, site_id)
-    rule = await repository.of_site(session, site.id, rule_id)
-    if rule is None:
-        raise NotFound("security rule")
-    return rule
-
-
-async def delete(
-    session: AsyncSession, user: User, server_id: int, site_id: int, rule_id: int, *, actor: Actor
-) -> None:
-    """Marks the rule `removing`; its job takes it out of nginx and then deletes the row."""
-    rule = await get(session, user, server_id, site_id, rule_id)
-    servers.require_ready(await servers.get(session, user, server_id))
-    if rule.status != resources.REMOVING:
-        resources.mark_removing(session, "security_rules.remove", rule, actor=actor)
+RULES = SiteRules("security rule", "security_rules.remove", repository.page, repository.of_site)

@@ -89,7 +89,7 @@ async def _delete_worker(session: AsyncSession, visitor: Visitor, owner: Owner, 
 
 
 async def _redirects(session: AsyncSession, visitor: Visitor, owner: Owner) -> Sequence[Any]:
-    rows, _ = await redirects.page(session, visitor.user, *owner, offset=0, limit=ROWS_SHOWN + 1)
+    rows, _ = await redirects.RULES.page(session, visitor.user, *owner, offset=0, limit=ROWS_SHOWN + 1)
     return rows
 
 
@@ -102,7 +102,7 @@ async def _create_redirect(session: AsyncSession, visitor: Visitor, owner: Owner
 
 
 async def _delete_redirect(session: AsyncSession, visitor: Visitor, owner: Owner, row_id: int) -> str:
-    await redirects.delete(session, visitor.user, *owner, row_id, actor=visitor.actor)
+    await redirects.RULES.delete(session, visitor.user, *owner, row_id, actor=visitor.actor)
     audit.record(session, visitor.actor, "redirect_rule.delete", subject=f"redirect_rule:{row_id}")
     return "Removing the redirect."
 
@@ -111,7 +111,7 @@ async def _delete_redirect(session: AsyncSession, visitor: Visitor, owner: Owner
 
 
 async def _security(session: AsyncSession, visitor: Visitor, owner: Owner) -> Sequence[Any]:
-    rows, _ = await security.page(session, visitor.user, *owner, offset=0, limit=ROWS_SHOWN + 1)
+    rows, _ = await security.RULES.page(session, visitor.user, *owner, offset=0, limit=ROWS_SHOWN + 1)
     return rows
 
 
@@ -124,7 +124,7 @@ async def _create_security(session: AsyncSession, visitor: Visitor, owner: Owner
 
 
 async def _delete_security(session: AsyncSession, visitor: Visitor, owner: Owner, row_id: int) -> str:
-    await security.delete(session, visitor.user, *owner, row_id, actor=visitor.actor)
+    await security.RULES.delete(session, visitor.user, *owner, row_id, actor=visitor.actor)
     audit.record(session, visitor.actor, "security_rule.delete", subject=f"security_rule:{row_id}")
     return "Removing the protection."
 

@@ -5,110 +5,25 @@ the old release serving everywhere; retention; the environment file, sealed in t
 from __future__ import annotations
 
 import itertools
-import sqlite3
-import subprocess
-from collections.abc import Iterator
-from typing import Any
 
-import httpx
 import pytest
 
 from tests.support.api import Account, admin, client, new_user
 from tests.support.forge import wait_until
-from tests.support.hosts import Host, HostPool
+from tests.support.hosts import Host
 from tests.support.postgres import PostgresCluster
 from tests.support.releases import (
     APP,
+    DEPLOY_SECONDS,
     GitRepository,
     Hammer,
+    Project,
     authorize,
+    database_dump,
     releases_on,
-    reset_app,
     serves,
-    web_hosts,
 )
 from tests.support.server import ShipyardServer
-
-DEPLOY_SECONDS = 240
-
-
-@pytest.fixture(scope="module")
-def repo() -> Iterator[GitRepository]:
-    repository = GitRepository()
-    yield repository
-    repository.close()
-
-
-@pytest.fixture(scope="module")
-def web(hosts: HostPool) -> Iterator[list[Host]]:
-    started = web_hosts(hosts, 2)
-    yield started
-    for host in started:
-        hosts.down(host)
-
-
-class Project:
-    """A project through the API, with both web hosts attached and its key authorized on them."""
-
-    def __init__(self, http: httpx.Client, repo: GitRepository, web: list[Host], **fields: Any) -> None:
-        self.http = http
-        for host in web:
-            reset_app(host)
-        created = http.post(
-            "/api/projects",
-            json={"name": "App", "provider": "custom", "repository": repo.url, "branch": "main",
-                  "type": "other", "composer": False, **fields},
-        )  # fmt: skip
-        assert created.status_code == 200, created.text
-        self.data: dict[str, Any] = created.json()["project"]
-        self.id: int = self.data["id"]
-        self.base = f"/api/projects/{self.id}"
-        self.servers: list[dict[str, Any]] = []
-        for index, host in enumerate(web):
-            response = http.post(
-                f"{self.base}/servers",
-                json={"name": f"web-{index + 1}", "connectAs": "deploy", "host": host.ip,
-                      "phpVersion": "php82", "deploymentPath": APP, "restartFpm": True,
-                      "composerPath": "composer"},
-            )  # fmt: skip
-            assert response.status_code == 200, response.text
-            server = response.json()["server"]
-            authorize(host, server["public_key"])
-            self.servers.append(server)
-
-    def deploy(self, **body: Any) -> int:
-        response = self.http.post(f"{self.base}/deployments", json=body)
-        assert response.status_code == 200, response.text
-        deployment_id: int = response.json()["deployment"]["id"]
-        return deployment_id
-
-    def deployment(self, deployment_id: int) -> dict[str, Any]:
-        response = self.http.get(f"{self.base}/deployments/{deployment_id}")
-        assert response.status_code == 200, response.text
-        deployment: dict[str, Any] = response.json()["deployment"]
-        return deployment
-
-    def wait(self, deployment_id: int, status: str = "finished") -> dict[str, Any]:
-        done: dict[str, Any] = wait_until(
-            lambda: (
-                (d := self.deployment(deployment_id))["status"] in ("finished", "failed", "cancelled") and d
-            ),
-            DEPLOY_SECONDS,
-            f"deployment {deployment_id}",
-            every=0.5,
-        )
-        if done["status"] != status:
-            outputs = "\n".join(
-                f"--- {p['server_name']} {p['name']} {p['status']}\n{p['output']}" for p in done["processes"]
-            )
-            raise AssertionError(f"deployment is {done['status']} ({done['reason']}):\n{outputs}")
-        return done
-
-    def hook(self, **body: Any) -> dict[str, Any]:
-        response = self.http.post(f"{self.base}/hooks", json=body)
-        assert response.status_code == 200, response.text
-        hook: dict[str, Any] = response.json()["hook"]
-        return hook
 
 
 @pytest.fixture
@@ -292,6 +207,26 @@ def test_cancel_stops_a_running_hook_and_removes_the_half_built_release(
         assert http.delete(f"{project.base}/deployments/{deployment_id}").status_code == 409
 
 
+def test_a_deployment_whose_release_is_going_live_cannot_be_cancelled(
+    server: ShipyardServer, owner: Account, repo: GitRepository, web: list[Host]
+) -> None:
+    with client(server, owner) as http:
+        project = Project(http, repo, web)
+        project.hook(name="Warm", script="echo warming; sleep 15", runAs="deploy", actionId=3,
+                     timing="after", servers=[])  # fmt: skip
+        repo.commit("v1")
+        deployment_id = project.deploy()
+        wait_until(
+            lambda: any(p["name"] == "Warm" and p["status"] == "running"
+                        for p in project.deployment(deployment_id)["processes"]),
+            DEPLOY_SECONDS, "the hook after activation to run",
+        )  # fmt: skip
+        refused = http.delete(f"{project.base}/deployments/{deployment_id}")
+        assert refused.status_code == 409 and "Roll back" in refused.json()["message"], refused.text
+        project.wait(deployment_id)
+        assert [serves(host) for host in web] == ["v1", "v1"]
+
+
 def test_queued_deployments_run_one_after_the_other_and_retention(
     server: ShipyardServer, owner: Account, repo: GitRepository, web: list[Host]
 ) -> None:
@@ -317,16 +252,6 @@ def test_queued_deployments_run_one_after_the_other_and_retention(
             assert releases_on(host) == sorted(r["release"] for r in results[1:])
         bad = http.post(f"{project.base}/deployments", json={"from": "tag", "tag": "v1;id"})
         assert bad.status_code == 422 and "tag" in bad.json()["errors"]
-
-
-def _database_dump(server: ShipyardServer, pg_cluster: PostgresCluster) -> bytes:
-    if server.backend == "postgres":
-        url = server.env["SHIPYARD_DATABASE_URL"].replace("postgresql+asyncpg", "postgresql")
-        return subprocess.run(
-            [str(pg_cluster.bindir / "pg_dump"), url], capture_output=True, check=True
-        ).stdout
-    with sqlite3.connect(server.data / "shipyard.db") as conn:
-        return "\n".join(conn.iterdump()).encode()
 
 
 def test_environment_is_sealed_under_the_users_key_and_written_to_the_hosts(
@@ -357,7 +282,7 @@ def test_environment_is_sealed_under_the_users_key_and_written_to_the_hosts(
         project.wait(project.deploy())
         for host in web:
             assert host.run(f"cat {APP}/current/.env").stdout == contents
-        dump = _database_dump(server, pg_cluster)
+        dump = database_dump(server, pg_cluster)
         assert b"APP_NAME=Shipyard" not in dump and b"s3cr3t-plaintext-marker" not in dump
         assert str(project.id).encode() in dump
         assert http.request("DELETE", env, json={"key": "new-key"}).status_code == 204
