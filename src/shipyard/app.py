@@ -72,6 +72,7 @@ from shipyard.sites.webhooks.router import router as site_webhooks_router
 from shipyard.sites.workers.router import router as workers_router
 from shipyard.system.admin import router as admin_router
 from shipyard.system.router import router as system_router
+from shipyard.web.app import install as install_dashboard
 
 # Modules whose @job functions every worker must know.
 JOB_MODULES: list[str] = [
@@ -209,6 +210,7 @@ def create_app() -> FastAPI:
         site_commands_router,
     ):
         app.include_router(router)
+    install_dashboard(app)  # after the API's routes: the dashboard's never shadow them
     # Outermost first on the way in: maintenance, then XML shaping, then form decoding.
     app.add_middleware(NulGuardMiddleware)  # inside FormBodyMiddleware: it sees forms as JSON
     app.add_middleware(FormBodyMiddleware)

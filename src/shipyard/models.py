@@ -2,7 +2,7 @@
 
 from shipyard.account.models import Credential, Region, RegionSize
 from shipyard.audit.models import AuditEvent
-from shipyard.auth.models import AccessToken, User
+from shipyard.auth.models import AccessToken, User, WebSession
 from shipyard.auth.ratelimit import RateLimitWindow
 from shipyard.ci.agents.models import Agent
 from shipyard.ci.cron.models import Cron
@@ -102,6 +102,7 @@ __all__ = [
     "SystemFlag",
     "SystemSecret",
     "User",
+    "WebSession",
     "Worker",
     "Workflow",
 ]

@@ -1,4 +1,4 @@
-"""The audit trail: who did what, when, through which token."""
+"""The audit trail: who did what, when, through which token or dashboard session."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ class AuditEvent(Base):
     sudoer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     token_id: Mapped[int | None] = mapped_column(ForeignKey("access_tokens.id", ondelete="SET NULL"))
     ip: Mapped[str | None] = mapped_column(String(64))
+    # The dashboard session (web_sessions.id); no foreign key, so it outlives the sign-out.
+    session_id: Mapped[int | None] = mapped_column(default=None)
     action: Mapped[str] = mapped_column(String(128))
     subject: Mapped[str | None] = mapped_column(String(255))
     status_code: Mapped[int | None]

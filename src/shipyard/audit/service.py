@@ -28,6 +28,7 @@ def record(
         sudoer_id=actor.sudoer_id if actor else None,
         token_id=actor.token_id if actor else None,
         ip=actor.ip if actor else None,
+        session_id=actor.session_id if actor else None,
         action=action,
         subject=subject,
         status_code=status_code,

@@ -44,3 +44,25 @@ class AccessToken(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(default=None)
 
     user: Mapped[User] = relationship(back_populates="tokens", lazy="raise")
+
+
+class WebSession(Base):
+    """A signed-in browser: the cookie holds a random token, the row its SHA-256 (and the CSRF token).
+
+    `otp_pending` is the secret of a two-factor enrolment started in this session and not yet
+    confirmed with a code.
+    """
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    otp_pending: Mapped[str | None] = mapped_column(EncryptedString(512), default=None)
+    ip: Mapped[str | None] = mapped_column(String(64), default=None)
+    user_agent: Mapped[str | None] = mapped_column(String(255), default=None)
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+    user: Mapped[User] = relationship(lazy="raise")

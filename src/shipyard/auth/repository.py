@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from shipyard.auth.models import AccessToken, User
+from shipyard.auth.models import AccessToken, User, WebSession
 from shipyard.core.db import fetch_page
 
 
@@ -57,3 +58,13 @@ async def token_by_user_and_id(session: AsyncSession, user_id: int, token_id: in
 
 async def delete_tokens_of(session: AsyncSession, user_id: int) -> None:
     await session.execute(delete(AccessToken).where(AccessToken.user_id == user_id))
+
+
+async def web_session_by_hash(session: AsyncSession, token_hash: str) -> WebSession | None:
+    return await session.scalar(
+        select(WebSession).options(joinedload(WebSession.user)).where(WebSession.token_hash == token_hash)
+    )
+
+
+async def delete_expired_web_sessions(session: AsyncSession, now: datetime) -> None:
+    await session.execute(delete(WebSession).where(WebSession.expires_at <= now))

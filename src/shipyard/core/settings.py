@@ -24,6 +24,14 @@ class Settings(BaseSettings):
     default_max_blob_size: int = 10_485_760
 
     rate_limit_writes: int = Field(default=60, ge=1, description="write requests per minute per token")
+    signin_attempts: int = Field(
+        default=10, ge=1, description="dashboard sign-in attempts per minute per user name and per address"
+    )
+    session_hours: float = Field(default=12.0, gt=0, description="how long a dashboard sign-in lasts")
+    dashboard_vendor_dir: Path | None = Field(
+        default=None,
+        description="the npm packages the dashboard serves under /static/vendor; default: web/node_modules",
+    )
     maintenance_cache_seconds: float = 2.0
 
     run_worker: bool | None = Field(default=None, description="run the job worker inside `serve`")

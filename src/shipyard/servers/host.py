@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Awaitable, Callable
@@ -89,23 +90,41 @@ async def run(
 
     buffer: list[str] = []
     last_flush = time.monotonic()
+    writing = asyncio.Lock()  # one write at a time, in order
+    later: asyncio.Task[None] | None = None
 
     async def flush() -> None:
         nonlocal last_flush
-        if buffer and event_id is not None:
-            text = "".join(line + "\n" for line in buffer)
-            buffer.clear()
-            async with sessions() as session:
-                await repository.append_output(session, event_id, text)
-                await session.commit()
-        last_flush = time.monotonic()
+        async with writing:
+            if buffer and event_id is not None:
+                text = "".join(line + "\n" for line in buffer)
+                buffer.clear()
+                async with sessions() as session:
+                    await repository.append_output(session, event_id, text)
+                    await session.commit()
+            last_flush = time.monotonic()
+
+    async def flush_later(delay: float) -> None:
+        await asyncio.sleep(delay)
+        await flush()
 
     async def on_output(line: str) -> None:
+        """Lines are written at most every FLUSH_SECONDS, and a line followed by silence (a
+        script that waits) is written after FLUSH_SECONDS too, not only with the next line."""
+        nonlocal later
         if event_id is None:
             return
         buffer.append(line)
-        if time.monotonic() - last_flush >= FLUSH_SECONDS:
+        waited = time.monotonic() - last_flush
+        if waited >= FLUSH_SECONDS:
             await flush()
+        elif later is None or later.done():
+            later = asyncio.create_task(flush_later(FLUSH_SECONDS - waited))
+
+    async def settle() -> None:
+        if later is not None:
+            await later
+        await flush()
 
     try:
         result, host_key = await _remote.run(
@@ -119,11 +138,11 @@ async def run(
         )
     except RemoteError as exc:
         buffer.append(f"Shipyard: {exc}")
-        await flush()
+        await settle()
         if event_id is not None:
             await _finish(sessions, event_id, "failed", None)
         raise HostActionFailed(str(exc)) from exc
-    await flush()
+    await settle()
     async with sessions() as session:
         if reach.host_key is None and host_key:
             pinned = await session.get(Server, server_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class ApiSettings(BaseModel):
@@ -57,6 +57,7 @@ class AuditEventRead(BaseModel):
     user_id: int | None
     sudoer_id: int | None
     token_id: int | None
+    session_id: int | None = Field(default=None, description="the dashboard session it came through")
     ip: str | None
     action: str
     subject: str | None

@@ -1,0 +1,192 @@
+"""A resource section of a dashboard page: a table of rows with a remove button each and an add form.
+
+A section is data: its inputs, its columns, and three calls into the resource's service (rows,
+create, delete). The server and site pages list theirs; one template and one set of routes
+serve them all, and while a row is installing or removing the section polls until it is not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import Request
+from markupsafe import Markup
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.responses import HTMLResponse
+
+from shipyard.core.errors import NotFound, ShipyardError
+from shipyard.web.context import Visitor, recover
+from shipyard.web.templating import failure, render
+
+BUSY = frozenset({"installing", "removing", "queued", "running", "deploying", "pending", "creating"})
+ROWS_SHOWN = 50
+
+# The owner of a section's rows: a server id, or (server id, site id).
+Owner = Any
+Choices = Callable[[AsyncSession, Visitor, Owner], Awaitable[Sequence[tuple[str, str]]]]
+
+
+@dataclass(frozen=True)
+class Input:
+    """One form field; `name` may use brackets (`credentials[bucket]`, `databases[]`)."""
+
+    name: str
+    label: str
+    kind: str = "text"  # text, number, password, textarea, select, checkbox, checkboxes
+    options: tuple[str, ...] = ()
+    choices: Choices | None = None
+    required: bool = False
+    default: str = ""
+    hint: str = ""
+    wide: bool = False
+
+    @property
+    def id(self) -> str:
+        return self.name.replace("[", "-").replace("]", "")
+
+    @property
+    def error_key(self) -> str:
+        """The key of this field in a ValidationFailed: `credentials[bucket]` -> `credentials.bucket`."""
+        return self.name.replace("[]", "").replace("][", ".").replace("[", ".").replace("]", "")
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    value: Callable[[Any], object]
+
+
+@dataclass(frozen=True)
+class Section:
+    """`create` and `delete` return the notice to show; `delete` is None for rows that stay."""
+
+    key: str
+    title: str
+    empty: str
+    inputs: tuple[Input, ...]
+    columns: tuple[Column, ...]
+    rows: Callable[[AsyncSession, Visitor, Owner], Awaitable[Sequence[Any]]]
+    create: Callable[[AsyncSession, Visitor, Owner], Awaitable[str]] | None
+    delete: Callable[[AsyncSession, Visitor, Owner, int], Awaitable[str]] | None = None
+    add_label: str = "Add"
+    actions: tuple[Action, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button on each row besides remove (restart a daemon, run a recipe here, ...)."""
+
+    key: str
+    label: str
+    run: Callable[[AsyncSession, Visitor, Owner, int], Awaitable[str]]
+
+
+def busy(rows: Sequence[Any]) -> bool:
+    """Whether a row is still changing on the host (the section then polls)."""
+    return any(getattr(row, "status", None) in BUSY for row in rows)
+
+
+def code(text: object) -> Markup:
+    return Markup("<code>{}</code>").format(text)
+
+
+def by_key(sections: Sequence[Section]) -> dict[str, Section]:
+    return {section.key: section for section in sections}
+
+
+async def render_section(
+    request: Request,
+    session: AsyncSession,
+    visitor: Visitor,
+    section: Section,
+    owner: Owner,
+    base: str,
+    *,
+    rows_only: bool = False,
+    **context: Any,
+) -> HTMLResponse:
+    """The section (or only its table, for polling) with the owner's current rows."""
+    rows = await section.rows(session, visitor, owner)
+    choices = {
+        item.name: await item.choices(session, visitor, owner) for item in section.inputs if item.choices
+    }
+    context.setdefault("values", {})
+    context.setdefault("errors", {})
+    return render(
+        request,
+        "_rows.html" if rows_only else "_section.html",
+        section=section,
+        rows=rows[:ROWS_SHOWN],
+        more=max(0, len(rows) - ROWS_SHOWN),
+        busy=busy(rows),
+        url=f"{base}/sections/{section.key}",
+        events_url=base.split("/sites/")[0] + "#events-title",
+        choices=choices,
+        **context,
+    )
+
+
+async def submit(
+    request: Request,
+    session: AsyncSession,
+    visitor: Visitor,
+    section: Section,
+    owner: Owner,
+    base: str,
+    change: Callable[[], Awaitable[str]],
+) -> HTMLResponse:
+    """Run a change and answer with the section: the notice, or the server's reasons next to
+    the fields (and the form as it was filled in)."""
+    try:
+        notice = await change()
+    except ShipyardError as exc:
+        await recover(session, visitor)
+        values = {key: value for key, value in visitor.form.items() if key != "_csrf"}
+        return await render_section(
+            request, session, visitor, section, owner, base, values=values, **failure(exc)
+        )
+    return await render_section(request, session, visitor, section, owner, base, notice=notice)
+
+
+def find(sections: dict[str, Section], key: str) -> Section:
+    section = sections.get(key)
+    if section is None:
+        raise NotFound("section")
+    return section
+
+
+async def add(
+    request: Request, session: AsyncSession, visitor: Visitor, section: Section, owner: Owner, base: str
+) -> HTMLResponse:
+    """The section's add form was submitted."""
+    create = section.create
+    if create is None:
+        raise NotFound("section")
+    return await submit(
+        request, session, visitor, section, owner, base, lambda: create(session, visitor, owner)
+    )
+
+
+async def act(
+    request: Request,
+    session: AsyncSession,
+    visitor: Visitor,
+    section: Section,
+    owner: Owner,
+    base: str,
+    row_id: int,
+    action: str,
+) -> HTMLResponse:
+    """A row's button: remove, or one of the section's actions."""
+    run = (
+        section.delete
+        if action == "delete"
+        else next((a.run for a in section.actions if a.key == action), None)
+    )
+    if run is None:
+        raise NotFound("action")
+    return await submit(
+        request, session, visitor, section, owner, base, lambda: run(session, visitor, owner, row_id)
+    )

@@ -1,0 +1,162 @@
+"""Server pages: the list, adding a server, and a server's page with its events and resources."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from shipyard.audit import service as audit
+from shipyard.core.errors import ShipyardError
+from shipyard.core.settings import get_settings
+from shipyard.hostops.packages import FORGE_DATABASE_TYPES, FORGE_PHP_VERSIONS
+from shipyard.http.params import ResourceId
+from shipyard.http.session import DbSession
+from shipyard.servers import service as servers
+from shipyard.servers.schemas import ServerCreate
+from shipyard.sites import service as sites
+from shipyard.web import sections
+from shipyard.web.context import SignedIn, mark_dashboard, recover
+from shipyard.web.servers.sections import BY_KEY, SECTIONS
+from shipyard.web.templating import failure, render
+
+router = APIRouter(dependencies=[Depends(mark_dashboard)], include_in_schema=False)
+
+SERVERS_SHOWN = 50
+EVENTS_SHOWN = 30
+
+
+def _base_url(request: Request) -> str:
+    return get_settings().public_url or str(request.base_url)
+
+
+@router.get("/servers")
+async def list_servers(request: Request, visitor: SignedIn, session: DbSession) -> Response:
+    """The servers (`?table=1`: only the table, which polls while one provisions)."""
+    rows, total = await servers.page(session, visitor.user, offset=0, limit=SERVERS_SHOWN)
+    template = "servers/_table.html" if request.query_params.get("table") else "servers/list.html"
+    return render(request, template, servers=rows, total=total)
+
+
+def _new_form(request: Request, **context: Any) -> HTMLResponse:
+    context.setdefault("values", {})
+    context.setdefault("errors", {})
+    return render(
+        request,
+        "servers/new.html",
+        database_types=FORGE_DATABASE_TYPES,
+        php_versions=FORGE_PHP_VERSIONS,
+        **context,
+    )
+
+
+@router.get("/servers/new")
+async def new_server(request: Request, visitor: SignedIn) -> Response:
+    return _new_form(request)
+
+
+@router.post("/servers")
+async def create_server(request: Request, visitor: SignedIn, session: DbSession) -> Response:
+    """A custom server: with a root key Shipyard provisions it at once, else the page shows the
+    command to run on it as root. The passwords are shown on this page only."""
+    values = {key: value for key, value in visitor.form.items() if key not in ("_csrf", "root_private_key")}
+    try:
+        body = visitor.model(ServerCreate, provider="custom")
+        server, command = await servers.create(
+            session, visitor.user, body, base_url=_base_url(request), actor=visitor.actor
+        )
+    except ShipyardError as exc:
+        await recover(session, visitor)
+        return _new_form(request, values=values, **failure(exc))
+    sudo_password, database_password = await servers.secrets_of(session, server)
+    audit.record(session, visitor.actor, "server.create", subject=f"server:{server.id}")
+    return render(
+        request,
+        "servers/created.html",
+        server=server,
+        command=command,
+        sudo_password=sudo_password,
+        database_password=database_password,
+    )
+
+
+@router.get("/servers/{server_id}")
+async def show_server(
+    server_id: ResourceId, request: Request, visitor: SignedIn, session: DbSession
+) -> Response:
+    server = await servers.get(session, visitor.user, server_id)
+    if request.query_params.get("status"):
+        fragment = render(request, "servers/_status.html", server=server)
+        if server.status not in ("provisioning", "removing"):
+            fragment.headers["HX-Refresh"] = "true"  # the page changes: its sections and sites appear
+        return fragment
+    site_rows, site_total = await sites.page(session, visitor.user, server_id, offset=0, limit=SERVERS_SHOWN)
+    return render(
+        request,
+        "servers/show.html",
+        server=server,
+        sites=site_rows,
+        site_total=site_total,
+        sections=SECTIONS if server.is_ready else (),
+    )
+
+
+@router.get("/servers/{server_id}/events")
+async def server_events(
+    server_id: ResourceId, request: Request, visitor: SignedIn, session: DbSession
+) -> Response:
+    rows, total = await servers.events(session, visitor.user, server_id, offset=0, limit=EVENTS_SHOWN)
+    return render(request, "servers/_events.html", server_id=server_id, events=rows, total=total)
+
+
+@router.get("/servers/{server_id}/events/{event_id}")
+async def event_output(
+    server_id: ResourceId, event_id: ResourceId, request: Request, visitor: SignedIn, session: DbSession
+) -> Response:
+    output = await servers.event_output(session, visitor.user, server_id, event_id)
+    return render(request, "_output.html", output=output)
+
+
+@router.post("/servers/{server_id}/delete")
+async def delete_server(server_id: ResourceId, visitor: SignedIn, session: DbSession) -> Response:
+    await servers.delete(session, visitor.user, server_id, actor=visitor.actor)
+    audit.record(session, visitor.actor, "server.delete", subject=f"server:{server_id}")
+    return RedirectResponse("/servers", status_code=303)
+
+
+@router.get("/servers/{server_id}/sections/{key}")
+async def show_section(
+    server_id: ResourceId, key: str, request: Request, visitor: SignedIn, session: DbSession
+) -> Response:
+    """A section, or only its table (`?rows=1`) while it polls."""
+    section = sections.find(BY_KEY, key)
+    await servers.get(session, visitor.user, server_id)
+    rows_only = bool(request.query_params.get("rows"))
+    return await sections.render_section(
+        request, session, visitor, section, server_id, f"/servers/{server_id}", rows_only=rows_only
+    )
+
+
+@router.post("/servers/{server_id}/sections/{key}")
+async def add_to_section(
+    server_id: ResourceId, key: str, request: Request, visitor: SignedIn, session: DbSession
+) -> Response:
+    section = sections.find(BY_KEY, key)
+    return await sections.add(request, session, visitor, section, server_id, f"/servers/{server_id}")
+
+
+@router.post("/servers/{server_id}/sections/{key}/{row_id}/{action}")
+async def act_in_section(
+    server_id: ResourceId,
+    key: str,
+    row_id: ResourceId,
+    action: str,
+    request: Request,
+    visitor: SignedIn,
+    session: DbSession,
+) -> Response:
+    section = sections.find(BY_KEY, key)
+    return await sections.act(
+        request, session, visitor, section, server_id, f"/servers/{server_id}", row_id, action
+    )

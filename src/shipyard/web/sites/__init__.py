@@ -1,0 +1,1 @@
+"""Dashboard pages of sites: deployments, editors, certificates, workers and rules."""
