@@ -39,6 +39,10 @@ def _script(commands: list[str]) -> str:
 
 
 CLONE_COMMANDS = [
+    # The forge's credentials, when the server sent them, for git over HTTP(S) (HOME is the workflow's own).
+    'if [ -n "${CI_NETRC_MACHINE:-}" ]; then (umask 077; printf "machine %s\\nlogin %s\\npassword %s\\n" '
+    '"$CI_NETRC_MACHINE" "$CI_NETRC_USERNAME" "$CI_NETRC_PASSWORD" > "$HOME/.netrc"); fi',
+    "export GIT_TERMINAL_PROMPT=0",
     'git init -q -b "${CI_REPO_DEFAULT_BRANCH:-main}" .',
     'git remote add origin "$CI_REPO_CLONE_URL"',
     "git fetch -q --tags origin '+refs/heads/*:refs/remotes/origin/*'",

@@ -105,11 +105,15 @@ def test_signed_webhooks_run_pipelines_and_report_statuses(
         body = response.json()
         repo_id = body["id"]
         assert body["forge_remote_id"] == str(remote.id) and body["full_name"] == remote.full_name
-        assert body["clone_url"] == str(repo.bare) and body["private"] is True
+        # A private repository: the fake serves its git over HTTP only to the forge's token.
+        assert body["clone_url"] == fake.clone_url(remote) and body["private"] is True
         assert len(remote.hooks) == 1 and remote.hooks[0].url.startswith(
             f"{ci_server.url}/api/hook?access_token="
         )
         assert len(remote.hooks[0].secret) == 64
+        # The post-receive hook script is for `git` forges only.
+        script = http.get(f"/api/repos/{repo_id}/hook")
+        assert script.status_code == 422 and "git forges" in script.text
 
         sha = repo.commit({"README": "hello\n", ".woodpecker.yaml": CONFIG}, "add CI")
         repo.push()
@@ -130,6 +134,10 @@ def test_signed_webhooks_run_pipelines_and_report_statuses(
         assert sorted(final["changed_files"]) == [".woodpecker.yaml", "README"]
         hello = log_text(http, repo_id, number, steps(final)["woodpecker/hello"]["id"])
         assert f"event push on main at {sha}" in hello and "pull none from none" in hello
+        # The agent cloned over HTTP with the token (CI_NETRC_*), which no log shows.
+        assert ("POST", f"/git/{remote.full_name}.git/git-upload-pack") in fake.calls
+        clone = log_text(http, repo_id, number, steps(final)["woodpecker/clone"]["id"])
+        assert fake.token not in clone and fake.token not in hello
         # The config came through the forge's API, at the pushed commit.
         configs = http.get(f"/api/repos/{repo_id}/pipelines/{number}/config").json()
         assert [base64.b64decode(c["data"]).decode() for c in configs] == [CONFIG]
@@ -167,3 +175,17 @@ def test_signed_webhooks_run_pipelines_and_report_statuses(
             "the forge to receive the pull request's statuses",
             every=0.2,
         )
+
+        # Repair registers the webhook again (still one); deactivating takes it off the forge,
+        # activating puts it back, deleting takes it off for good.
+        assert http.post(f"/api/repos/{repo_id}/repair").status_code == 204
+        assert len(remote.hooks) == 1 and remote.hooks[0].url.startswith(f"{ci_server.url}/api/hook?")
+        assert http.delete(f"/api/repos/{repo_id}").status_code == 200
+        assert remote.hooks == []
+        again = http.post(
+            "/api/repos", params={"forge_remote_id": remote.full_name, "forge_id": api_forge_id}
+        )
+        assert again.status_code == 200, again.text
+        assert again.json()["id"] == repo_id and len(remote.hooks) == 1
+        assert http.delete(f"/api/repos/{repo_id}", params={"remove": "true"}).status_code == 200
+        assert remote.hooks == []

@@ -337,8 +337,14 @@ def test_two_agents_share_twenty_workflows_by_label(
             assert workflow["agent_id"] == (agent_a if pool == "a" else agent_b), workflow
         assert {w["agent_id"] for w in final["workflows"]} == {agent_a, agent_b}
     with client(ci_server, ci_admin) as http:
-        info = http.get("/api/queue/info").json()
-        assert info["stats"]["worker_count"] >= 4 and info["paused"] is False
+        # Both agents' two runners each wait for work again (Woodpecker's idle workers).
+        info = wait_until(
+            lambda: (i := http.get("/api/queue/info").json())["stats"]["worker_count"] >= 4 and i,
+            30,
+            "four idle runners",
+            every=0.2,
+        )
+        assert info["paused"] is False
         tasks = http.get(f"/api/agents/{agent_a}/tasks")
         assert tasks.status_code == 200 and tasks.json() == []
 

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tests.support.fakes.gitforge import FakeGitForge, FakeRepo, Hook, Pull, hmac_hex, not_found
+from tests.support.fakes.gitforge import FakeGitForge, FakeRepo, Hook, Pull, hmac_hex, not_found, paged
 
 
 class FakeForgejo(FakeGitForge):
@@ -29,6 +29,8 @@ class FakeForgejo(FakeGitForge):
             Route(self.api + "/repositories/{id:int}", self.repo),
             Route(repo, self.repo),
             Route(repo + "/hooks", self.add_hook, methods=["POST"]),
+            Route(repo + "/hooks", self.list_hooks, methods=["GET"]),
+            Route(repo + "/hooks/{hook:int}", self.delete_hook, methods=["DELETE"]),
             Route(repo + self.commit_path, self.commit),
             Route(repo + "/contents/{path:path}", self.contents),
             Route(repo + "/branches", self.branches),
@@ -72,7 +74,7 @@ class FakeForgejo(FakeGitForge):
             "private": repo.private,
             "internal": False,
             "html_url": f"{self.url}/{repo.full_name}",
-            "clone_url": str(repo.bare),
+            "clone_url": self.clone_url(repo),
             "ssh_url": f"git@127.0.0.1:{repo.full_name}.git",
             "default_branch": "main",
             "avatar_url": "",
@@ -94,7 +96,34 @@ class FakeForgejo(FakeGitForge):
         if hook is None:
             return JSONResponse({"message": "Validation Failed"}, 422)
         repo.hooks.append(hook)
-        return JSONResponse({"id": len(repo.hooks), "events": body.get("events"), "active": True}, 201)
+        return JSONResponse({"id": hook.id, "events": body.get("events"), "active": True}, 201)
+
+    async def list_hooks(self, request: Request) -> Response:
+        repo, refused = self._check(request)
+        if refused or repo is None:
+            return refused or not_found()
+        rows = [
+            {
+                "id": h.id,
+                "type": h.body.get("type", "gitea"),
+                "name": "web",
+                "active": True,
+                "events": h.body.get("events"),
+                "config": {"url": h.url, "content_type": "json"},
+            }
+            for h in repo.hooks
+        ]
+        return paged(request, rows, self.page_size, 30)
+
+    async def delete_hook(self, request: Request) -> Response:
+        repo, refused = self._check(request)
+        if refused or repo is None:
+            return refused or not_found()
+        kept = [h for h in repo.hooks if h.id != request.path_params["hook"]]
+        if len(kept) == len(repo.hooks):
+            return not_found()
+        repo.hooks[:] = kept
+        return Response(status_code=204)
 
     async def commit(self, request: Request) -> Response:
         repo, refused = self._check(request)
@@ -148,12 +177,8 @@ class FakeForgejo(FakeGitForge):
         repo, refused = self._check(request)
         if refused or repo is None:
             return refused or not_found()
-        page, limit = (
-            int(request.query_params.get("page", 1)),
-            int(request.query_params.get(self.page_size, 30)),
-        )
         rows = [{"name": n, "commit": {"id": s}} for n, s in repo.branches()]
-        return JSONResponse(rows[(page - 1) * limit : page * limit])
+        return paged(request, rows, self.page_size, 30)
 
     def _pull_json(self, repo: FakeRepo, pull: Pull) -> dict[str, Any]:
         head_sha = repo.sha(self.pull_ref.format(number=pull.number))

@@ -5,10 +5,14 @@ Each fake serves only the endpoints Shipyard calls, with the shapes of its forge
 responses; file contents, trees, commits, branches and pull request diffs come from the bare
 repository with git. A "push" is a real `git push` to that repository, after which the test asks
 the fake to deliver its forge's webhook (signed with the secret Shipyard registered, or not).
+A private repository's clone URL is the fake's own smart-HTTP git endpoint (`git http-backend`),
+which wants the login the real forge accepts for its token: agents clone with CI_NETRC_*.
 """
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import hashlib
 import hmac
 import itertools
@@ -24,7 +28,7 @@ import httpx
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tests.support.ci import GIT_ENV
@@ -40,11 +44,15 @@ class Pull:
     state: str = "open"
 
 
+_hook_ids = itertools.count(1)
+
+
 @dataclass
 class Hook:
     url: str
     secret: str
     body: dict[str, Any]
+    id: int = field(default_factory=lambda: next(_hook_ids))
 
 
 @dataclass
@@ -130,6 +138,8 @@ class FakeGitForge:
     """A fake forge API; subclasses add `routes()` and their webhook shapes and headers."""
 
     pull_ref = "refs/pull/{number}/head"
+    # The HTTP login git clones with, as the real forge takes its token (`{token}` is replaced).
+    clone_login = ("{token}", "x-oauth-basic")
 
     def __init__(self, token: str) -> None:
         self.token = token
@@ -141,7 +151,7 @@ class FakeGitForge:
         self.url = f"http://127.0.0.1:{self.port}"
         self._uvicorn = uvicorn.Server(
             uvicorn.Config(
-                Starlette(routes=self.routes()),
+                Starlette(routes=[*self.routes(), *self.git_routes()]),
                 host="127.0.0.1",
                 port=self.port,
                 log_level="warning",
@@ -152,6 +162,52 @@ class FakeGitForge:
 
     def routes(self) -> list[Route]:
         raise NotImplementedError
+
+    def git_routes(self) -> list[Route]:
+        return [Route("/git/{owner}/{name}.git/{rest:path}", self.git_http, methods=["GET", "POST"])]
+
+    def clone_url(self, repo: FakeRepo) -> str:
+        """Private repositories are cloned over HTTP with credentials, public ones from their path."""
+        return f"{self.url}/git/{repo.full_name}.git" if repo.private else str(repo.bare)
+
+    async def git_http(self, request: Request) -> Response:
+        """Git's smart HTTP for a private repository, through `git http-backend` (CGI)."""
+        self.record(request)
+        login, password = (part.format(token=self.token) for part in self.clone_login)
+        expected = "Basic " + base64.b64encode(f"{login}:{password}".encode()).decode()
+        if request.headers.get("authorization") != expected:
+            return Response(
+                "Authentication required\n", 401, headers={"WWW-Authenticate": 'Basic realm="git"'}
+            )
+        repo = self.repo_named(request.path_params["owner"], request.path_params["name"])
+        if repo is None:
+            return not_found()
+        env = {
+            "PATH": "/usr/bin:/bin",
+            "GIT_PROJECT_ROOT": str(repo.bare.parent),
+            "GIT_HTTP_EXPORT_ALL": "1",
+            "PATH_INFO": f"/{repo.bare.name}/{request.path_params['rest']}",
+            "REQUEST_METHOD": request.method,
+            "QUERY_STRING": request.url.query,
+            "CONTENT_TYPE": request.headers.get("content-type", ""),
+            "HTTP_CONTENT_ENCODING": request.headers.get("content-encoding", ""),
+            "HTTP_GIT_PROTOCOL": request.headers.get("git-protocol", ""),
+            "REMOTE_USER": login,
+            "REMOTE_ADDR": "127.0.0.1",
+        }
+        body = await request.body()
+        done = await asyncio.to_thread(
+            subprocess.run, ["git", "http-backend"], input=body, env=env, capture_output=True, timeout=60
+        )
+        head, _, content = done.stdout.partition(b"\r\n\r\n")
+        status, headers = 200, {}
+        for line in head.decode().split("\r\n"):
+            key, _, value = line.partition(":")
+            if key.lower() == "status":
+                status = int(value.split()[0])
+            elif key:
+                headers[key] = value.strip()
+        return Response(content, status, headers=headers)
 
     def start(self) -> FakeGitForge:
         self._thread.start()
@@ -225,6 +281,15 @@ class FakeGitForge:
 
 def hmac_hex(secret: str, body: bytes) -> str:
     return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def paged(request: Request, rows: list[Any], size_key: str, default_size: int) -> JSONResponse:
+    """`rows` cut to the page the query asks for (`page` from 1, page size under `size_key`)."""
+    page, size = (
+        int(request.query_params.get("page", 1)),
+        int(request.query_params.get(size_key, default_size)),
+    )
+    return JSONResponse(rows[(page - 1) * size : page * size])
 
 
 def not_found(message: str = "Not Found") -> JSONResponse:

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tests.support.fakes.gitforge import FakeGitForge, FakeRepo, Hook, Pull
+from tests.support.fakes.gitforge import FakeGitForge, FakeRepo, Hook, Pull, paged
 
 API = "/api/v4"
 PROJECT = API + "/projects/{id:int}"
@@ -25,10 +25,13 @@ def _missing(what: str) -> JSONResponse:
 
 class FakeGitLab(FakeGitForge):
     pull_ref = "refs/merge-requests/{number}/head"
+    clone_login = ("oauth2", "{token}")
 
     def routes(self) -> list[Route]:
         return [
             Route(PROJECT + "/hooks", self.add_hook, methods=["POST"]),
+            Route(PROJECT + "/hooks", self.list_hooks, methods=["GET"]),
+            Route(PROJECT + "/hooks/{hook:int}", self.delete_hook, methods=["DELETE"]),
             Route(PROJECT + "/repository/commits/{ref}", self.commit),
             Route(PROJECT + "/repository/tree", self.tree),
             Route(PROJECT + "/repository/files/{path:path}", self.file),
@@ -68,7 +71,7 @@ class FakeGitLab(FakeGitForge):
             },
             "default_branch": "main",
             "visibility": "private" if repo.private else "public",
-            "http_url_to_repo": str(repo.bare),
+            "http_url_to_repo": self.clone_url(repo),
             "ssh_url_to_repo": f"git@127.0.0.1:{repo.full_name}.git",
             "web_url": f"{self.url}/{repo.full_name}",
             "avatar_url": None,
@@ -91,8 +94,26 @@ class FakeGitLab(FakeGitForge):
         body = await request.json()
         if not body.get("url"):
             return JSONResponse({"error": "url is missing"}, 400)
-        repo.hooks.append(Hook(body["url"], body.get("token", ""), body))
-        return JSONResponse({"id": len(repo.hooks), "url": body["url"], "project_id": repo.id}, 201)
+        hook = Hook(body["url"], body.get("token", ""), body)
+        repo.hooks.append(hook)
+        return JSONResponse({"id": hook.id, "url": body["url"], "project_id": repo.id}, 201)
+
+    async def list_hooks(self, request: Request) -> Response:
+        repo, refused = self._check(request)
+        if refused or repo is None:
+            return refused or _missing("Project")
+        rows = [{"id": h.id, "url": h.url, "project_id": repo.id, "push_events": True} for h in repo.hooks]
+        return paged(request, rows, "per_page", 20)
+
+    async def delete_hook(self, request: Request) -> Response:
+        repo, refused = self._check(request)
+        if refused or repo is None:
+            return refused or _missing("Project")
+        kept = [h for h in repo.hooks if h.id != request.path_params["hook"]]
+        if len(kept) == len(repo.hooks):
+            return _missing("Hook")
+        repo.hooks[:] = kept
+        return Response(status_code=204)
 
     async def commit(self, request: Request) -> Response:
         repo, refused = self._check(request)
@@ -158,9 +179,8 @@ class FakeGitLab(FakeGitForge):
         repo, refused = self._check(request)
         if refused or repo is None:
             return refused or _missing("Project")
-        page, size = int(request.query_params.get("page", 1)), int(request.query_params.get("per_page", 20))
         rows = [{"name": n, "commit": {"id": s}, "default": n == "main"} for n, s in repo.branches()]
-        return JSONResponse(rows[(page - 1) * size : page * size])
+        return paged(request, rows, "per_page", 20)
 
     def _mr_json(self, repo: FakeRepo, pull: Pull) -> dict[str, Any]:
         return {

@@ -10,6 +10,7 @@ from shipyard.ci.compiler.compiler import (
     CompiledWorkflow,
     CompileResult,
     ConfigFile,
+    Netrc,
     SecretEntry,
     compile_pipeline,
     workflow_name,
@@ -143,6 +144,24 @@ def test_secrets_from_secret_events_and_images() -> None:
     plugin = step.format(image="plugins/s3:1", body="")
     assert not compile_one(plugin, secrets=[SecretEntry("token", "v", images=("plugins/s3",))]).errors
     assert compile_one(commands, secrets=[SecretEntry("token", "v", images=("plugins/s3",))]).errors
+
+
+def test_netrc_goes_to_the_clone_and_trusted_plugins_only_and_is_masked() -> None:
+    text = (
+        "steps:\n  - name: build\n    image: sh\n    commands: [x]\n"
+        "  - name: publish\n    image: plugins/s3:1\n  - name: other\n    image: plugins/docker\n"
+    )
+    netrc = Netrc("forge.example.test", "oauth2", "t0ken", trusted_images=("plugins/s3",))
+    (workflow,) = compile_one(text, netrc=netrc).workflows
+    given = {s.name: s.environment.get("CI_NETRC_PASSWORD") for s in workflow.steps}
+    assert given == {"clone": "t0ken", "build": None, "publish": "t0ken", "other": None}
+    clone = workflow.stages[0][0].environment
+    assert (clone["CI_NETRC_MACHINE"], clone["CI_NETRC_USERNAME"]) == ("forge.example.test", "oauth2")
+    assert workflow.mask == ["t0ken"]
+    # A step cannot set them itself.
+    spoofed = "steps:\n  - name: a\n    image: sh\n    commands: [x]\n"
+    spoofed += "    environment:\n      CI_NETRC_PASSWORD: x\n"
+    assert "CI_NETRC_PASSWORD" not in compile_one(spoofed).workflows[0].stages[1][0].environment
 
 
 def test_environment_workspace_and_ci_variables() -> None:

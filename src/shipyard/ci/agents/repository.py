@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shipyard.ci.agents.models import Agent, AgentPoll
@@ -54,6 +54,17 @@ async def waiting_polls(session: AsyncSession, now: datetime, other_than: int) -
         .where(AgentPoll.until > now, AgentPoll.agent_id != other_than, Agent.no_schedule.is_(False))
     )
     return (await session.scalars(query)).all()
+
+
+async def count_waiting_polls(session: AsyncSession, now: datetime) -> int:
+    """Runners of schedulable agents waiting for work now (Woodpecker's idle workers)."""
+    query = (
+        select(func.count())
+        .select_from(AgentPoll)
+        .join(Agent, Agent.id == AgentPoll.agent_id)
+        .where(AgentPoll.until > now, Agent.no_schedule.is_(False))
+    )
+    return int(await session.scalar(query) or 0)
 
 
 async def drop_expired_polls(session: AsyncSession, now: datetime) -> None:

@@ -170,5 +170,10 @@ async def others_waiting(session: AsyncSession, agent_id: int, now: datetime) ->
     return [dict(p.labels) for p in await repository.waiting_polls(session, now, agent_id)]
 
 
+async def idle_runners(session: AsyncSession, now: datetime) -> int:
+    """How many runners of schedulable agents are waiting for work now."""
+    return await repository.count_waiting_polls(session, now)
+
+
 async def forget_stale_polls(session: AsyncSession, now: datetime) -> None:
     await repository.drop_expired_polls(session, now)

@@ -64,6 +64,29 @@ class PipelineError:
         return {"type": self.type, "message": self.message, "is_warning": self.is_warning, "data": self.data}
 
 
+@dataclass(frozen=True)
+class Netrc:
+    """The forge credentials a clone step (and the plugins of `netrc_trusted`) gets as CI_NETRC_*."""
+
+    machine: str
+    login: str
+    password: str
+    trusted_images: tuple[str, ...] = ()
+
+    def env(self) -> dict[str, str]:
+        return {
+            "CI_NETRC_MACHINE": self.machine,
+            "CI_NETRC_USERNAME": self.login,
+            "CI_NETRC_PASSWORD": self.password,
+        }
+
+    def given_to(self, step: Mapping[str, Any], kind: str) -> bool:
+        image = str(step.get("image", ""))
+        return kind == "clone" or (
+            kind == "plugin" and any(_image_matches(image, i) for i in self.trusted_images)
+        )
+
+
 @dataclass
 class CompiledWorkflow:
     name: str
@@ -291,6 +314,7 @@ class _Context:
     secrets: Sequence[SecretEntry]
     variables: Mapping[str, str]
     forge_host: str
+    netrc: Netrc | None
 
 
 def _workspace(document: Mapping[str, Any], ctx: _Context) -> tuple[str, str]:
@@ -475,7 +499,11 @@ def _compile_axis(
                 step_meta = meta.model_copy(deep=True)
                 step_meta.step = StepMeta(name=str(step["name"]), number=number)
                 env = {**environ(step_meta), "CI_STEP_TYPE": kind}
-                stage.append(_build_step(step, kind, env, axis, secrets, work, match))
+                built = _build_step(step, kind, env, axis, secrets, work, match)
+                if ctx.netrc is not None and ctx.netrc.given_to(step, kind):
+                    built.environment.update(ctx.netrc.env())
+                    secrets.used.append(ctx.netrc.password)
+                stage.append(built)
             stages.append(stage)
     except ConstraintError as exc:
         raise _error("compiler", f"{config.name}: {exc}", config.name, "when") from exc
@@ -509,13 +537,16 @@ def compile_pipeline(
     *,
     secrets: Sequence[SecretEntry] = (),
     variables: Mapping[str, str] | None = None,
+    netrc: Netrc | None = None,
 ) -> CompileResult:
     """Compile every config file (each matrix axis is a workflow); errors stop the whole pipeline.
+
+    `netrc`, when the forge gives one, goes to the clone steps (and trusted plugins) and is masked.
 
     Returns no workflows and no errors when every workflow was filtered out by its `when`.
     """
     forge_host = urlsplit(meta.repo.forge_url or meta.repo.clone_url).hostname or "localhost"
-    ctx = _Context(meta, secrets, dict(variables or {}), forge_host)
+    ctx = _Context(meta, secrets, dict(variables or {}), forge_host, netrc)
     result = CompileResult()
     for config in configs:
         try:

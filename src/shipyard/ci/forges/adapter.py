@@ -13,11 +13,12 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
 from shipyard import __version__
-from shipyard.ci.compiler.compiler import ConfigFile
+from shipyard.ci.compiler.compiler import ConfigFile, Netrc
 from shipyard.ci.forges.models import Forge
 from shipyard.ci.repos.models import Repo
 
@@ -96,13 +97,22 @@ class ForgeAdapter(ABC):
     def __init__(self, forge: Forge) -> None:
         self.forge = forge
 
+    def netrc(self, repo: Repo) -> Netrc | None:
+        """The credentials a clone of `repo` needs, None when it needs none."""
+        return None
+
     @abstractmethod
     async def lookup(self, remote_id: str) -> RemoteRepo:
         """The repository `remote_id` (the forge's id, or `owner/name`) with the token's permissions."""
 
     @abstractmethod
     async def activate(self, repo: Repo, hook_url: str, secret: str) -> None:
-        """Make the forge report the repository's events to `hook_url`, signed with `secret`."""
+        """Make the forge report the repository's events to `hook_url`, signed with `secret`
+        (replacing the webhooks to the same place, so that it can be done again)."""
+
+    @abstractmethod
+    async def deactivate(self, repo: Repo, hook_root: str) -> None:
+        """Remove the repository's webhooks whose URL starts with `hook_root`."""
 
     @abstractmethod
     async def commit(self, repo: Repo, ref: str) -> CommitInfo:
@@ -164,6 +174,18 @@ class HttpForge(ForgeAdapter):
 
     def headers(self) -> dict[str, str]:
         return {"User-Agent": f"Shipyard/{__version__}", "Accept": "application/json"}
+
+    def clone_login(self, token: str) -> tuple[str, str]:
+        """The HTTP login and password under which git fetches with the forge's token."""
+        return token, "x-oauth-basic"
+
+    def netrc(self, repo: Repo) -> Netrc | None:
+        """The forge's token for the clone of an HTTP(S) clone URL (private repositories need it)."""
+        parts = urlsplit(repo.clone_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname or not self.forge.client_secret:
+            return None
+        login, password = self.clone_login(self.forge.client_secret)
+        return Netrc(parts.hostname, login, password, tuple(repo.netrc_trusted))
 
     def _token(self) -> str:
         if not self.forge.client_secret:

@@ -184,6 +184,10 @@ class GitForge(ForgeAdapter):
     async def activate(self, repo: Repo, hook_url: str, secret: str) -> None:
         """Nothing to register: the bare repository reports pushes with the hook script."""
 
+    async def deactivate(self, repo: Repo, hook_root: str) -> None:
+        """Nothing to remove: the hook script is the repository owner's (and its token is refused
+        once the repository is no longer active)."""
+
     async def commit(self, repo: Repo, ref: str) -> CommitInfo:
         mirror = await self._mirror(repo)
         return await commit_info(mirror, await resolve(mirror, ref))

@@ -47,6 +47,9 @@ class GitLabForge(HttpForge):
     def headers(self) -> dict[str, str]:
         return {**super().headers(), "PRIVATE-TOKEN": self._token()}
 
+    def clone_login(self, token: str) -> tuple[str, str]:
+        return "oauth2", token
+
     @staticmethod
     def _path(repo: Repo) -> str:
         return f"/projects/{quote(repo.forge_remote_id, safe='')}"
@@ -79,6 +82,7 @@ class GitLabForge(HttpForge):
         )
 
     async def activate(self, repo: Repo, hook_url: str, secret: str) -> None:
+        await self.deactivate(repo, hook_url.split("?", 1)[0])
         await self.request(
             "POST",
             f"{self._path(repo)}/hooks",
@@ -92,6 +96,11 @@ class GitLabForge(HttpForge):
                 "enable_ssl_verification": not self.forge.skip_verify,
             },
         )
+
+    async def deactivate(self, repo: Repo, hook_root: str) -> None:
+        for hook in await self.pages(f"{self._path(repo)}/hooks", {}, "per_page"):
+            if isinstance(hook, dict) and str(hook.get("url") or "").startswith(hook_root):
+                await self.request("DELETE", f"{self._path(repo)}/hooks/{hook['id']}", missing_ok=True)
 
     async def commit(self, repo: Repo, ref: str) -> CommitInfo:
         data = await self.request("GET", f"{self._path(repo)}/repository/commits/{quote(ref, safe='')}")

@@ -19,6 +19,7 @@ from shipyard.ci.compiler.compiler import (
     CompiledWorkflow,
     CompileResult,
     ConfigFile,
+    Netrc,
     SecretEntry,
     compile_pipeline,
 )
@@ -293,13 +294,14 @@ async def create(session: AsyncSession, repo: Repo, trigger: Trigger, *, server_
     prev = await repository.latest(session, repo.id, branch or None)
     entries = await secrets.for_pipeline(session, repo.org_id, repo.id)
     guess = (prev.number if prev else 0) + 1
-    result = _compile(repo, pipeline, prev, configs, entries, trigger, guess, server_url, forge.type)
+    netrc = adapter.netrc(repo)
+    result = _compile(repo, pipeline, prev, configs, entries, trigger, guess, server_url, forge.type, netrc)
     if not result.failed and not result.workflows and configs:
         return None
     pipeline.number = await repos.next_number(session, repo.id)
     if pipeline.number != guess:  # another pipeline took the number meanwhile: CI_* must be right
         result = _compile(
-            repo, pipeline, prev, configs, entries, trigger, pipeline.number, server_url, forge.type
+            repo, pipeline, prev, configs, entries, trigger, pipeline.number, server_url, forge.type, netrc
         )
     session.add(pipeline)
     await session.flush()
@@ -375,10 +377,11 @@ def _compile(
     number: int,
     server_url: str,
     forge_type: str,
+    netrc: Netrc | None,
 ) -> CompileResult:
     pipeline.number = number
     meta = _meta(repo, pipeline, prev, server_url, forge_type)
-    return compile_pipeline(configs, meta, secrets=entries, variables=trigger.variables)
+    return compile_pipeline(configs, meta, secrets=entries, variables=trigger.variables, netrc=netrc)
 
 
 def _fail(pipeline: Pipeline, errors: list[dict[str, Any]]) -> None:

@@ -7,11 +7,13 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shipyard.ci.agents import repository as agents_repo
+from shipyard.ci.agents import service as agents_service
 from shipyard.ci.agents.schemas import QueueInfoOut, QueueStats, QueueTaskOut, TaskOut
 from shipyard.ci.pipelines import repository as pipelines_repo
 from shipyard.ci.pipelines.models import Workflow
 from shipyard.ci.queue import service
 from shipyard.ci.status import FINISHED
+from shipyard.core.db import utcnow
 
 
 async def _task(session: AsyncSession, workflow: Workflow, agent_names: dict[int, str]) -> QueueTaskOut:
@@ -50,7 +52,7 @@ async def info(session: AsyncSession) -> QueueInfoOut:
         waiting_on_deps=waiting,
         running=running,
         stats=QueueStats(
-            worker_count=sum(a.capacity for a in agents if not a.no_schedule),
+            worker_count=await agents_service.idle_runners(session, utcnow()),
             pending_count=len(pending),
             waiting_on_deps_count=len(waiting),
             running_count=len(running),

@@ -16,6 +16,7 @@ from shipyard.ci.pipelines.schemas import PipelineOut
 from shipyard.ci.repos import service
 from shipyard.ci.repos.schemas import OrgOut, OrgPerm, Perm, PullRequestOut, RepoOut, RepoPatch
 from shipyard.ci.web import server_url
+from shipyard.core.errors import ValidationFailed
 from shipyard.http.pagination import Paging, set_page_headers
 from shipyard.http.params import MAX_ID, ResourceId
 from shipyard.http.session import DbSession
@@ -61,8 +62,8 @@ async def lookup_repo(repo_full_name: str, principal: Guest, session: DbSession)
 
 
 @router.post("/repos/repair", status_code=204)
-async def repair_all(principal: Admin, session: DbSession) -> None:
-    await service.repair_all(session)
+async def repair_all(principal: Admin, session: DbSession, request: Request) -> None:
+    await service.repair_all(session, server_url(request))
 
 
 @router.get("/repos/{repo_id}", response_model=RepoOut)
@@ -81,10 +82,13 @@ async def update_repo(
 
 @router.delete("/repos/{repo_id}", response_model=RepoOut)
 async def delete_repo(
-    repo_id: ResourceId, principal: LoggedIn, session: DbSession, remove: bool = False
+    repo_id: ResourceId, principal: LoggedIn, session: DbSession, request: Request, remove: bool = False
 ) -> RepoOut:
-    """Deactivate the repository; `?remove=true` deletes it with its pipelines."""
-    repo = await service.deactivate(session, principal.user, repo_id, remove=remove)
+    """Deactivate the repository (its webhook leaves the forge); `?remove=true` deletes it with its
+    pipelines."""
+    repo = await service.deactivate(
+        session, principal.user, repo_id, remove=remove, hook_base=server_url(request)
+    )
     audit.record(session, principal.actor, "ci.repo.delete", subject=f"ci-repo:{repo_id}")
     return service.read(repo)
 
@@ -137,8 +141,9 @@ async def move(
 
 
 @router.post("/repos/{repo_id}/repair", status_code=204)
-async def repair(repo_id: ResourceId, principal: LoggedIn, session: DbSession) -> None:
-    await service.repair(session, principal.user, repo_id)
+async def repair(repo_id: ResourceId, principal: LoggedIn, session: DbSession, request: Request) -> None:
+    """Re-read the repository from its forge and register its webhook again."""
+    await service.repair(session, principal.user, repo_id, server_url(request))
 
 
 @router.get("/repos/{repo_id}/permissions", response_model=Perm)
@@ -157,6 +162,11 @@ async def hook_script(repo_id: ResourceId, principal: LoggedIn, session: DbSessi
     The script holds the repository's hook token: treat it as a secret.
     """
     repo = await service.get(session, principal.user, repo_id, "admin")
+    forge_type = await service.forge_type_of(session, repo)
+    if forge_type != "git":
+        raise ValidationFailed(
+            {"repo": [f"The {forge_type} forge sends its own webhooks; the hook script is for git forges."]}
+        )
     url = f"{server_url(request)}/api/hook?access_token={service.hook_token(repo)}"
     return (
         "#!/bin/sh\n"

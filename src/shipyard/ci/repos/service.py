@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,6 +27,9 @@ from shipyard.core.secrets import derive_key
 
 Need = Literal["pull", "push", "admin"]
 HOOK_TOKEN_TYPE = "hook"
+HOOK_PATH = "/api/hook"  # where forges deliver webhooks, under the server's URL
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -188,6 +192,7 @@ async def activate(
         if not (await access(session, user, existing)).admin:
             raise NotFound("repository")
         existing.active = True
+        await _register_hook(forge_adapter, existing, hook_base, "forge_remote_id")
         return existing
     if await repository.repo_by_full_name(session, remote.full_name) is not None:
         raise Conflict(f"A repository named {remote.full_name} is already active.")
@@ -212,13 +217,18 @@ async def activate(
     )
     session.add(repo)
     await session.flush()
+    await _register_hook(forge_adapter, repo, hook_base, "forge_remote_id")
+    return repo
+
+
+async def _register_hook(forge_adapter: ForgeAdapter, repo: Repo, hook_base: str, field: str) -> None:
+    """Have the forge send the repository's events to `<hook_base>/api/hook` (once)."""
     try:
         await forge_adapter.activate(
-            repo, f"{hook_base}/api/hook?access_token={hook_token(repo)}", webhook_secret(repo)
+            repo, f"{hook_base}{HOOK_PATH}?access_token={hook_token(repo)}", webhook_secret(repo)
         )
     except ForgeError as exc:
-        raise ValidationFailed({"forge_remote_id": [f"The forge refused the webhook: {exc}"]}) from None
-    return repo
+        raise ValidationFailed({field: [f"The forge refused the webhook: {exc}"]}) from None
 
 
 async def update(session: AsyncSession, user: User, repo_id: int, body: RepoPatch) -> Repo:
@@ -237,8 +247,18 @@ async def update(session: AsyncSession, user: User, repo_id: int, body: RepoPatc
     return repo
 
 
-async def deactivate(session: AsyncSession, user: User, repo_id: int, *, remove: bool) -> Repo:
+async def deactivate(
+    session: AsyncSession, user: User, repo_id: int, *, remove: bool, hook_base: str
+) -> Repo:
+    """Stop building the repository (`remove`: forget it, with its pipelines and secrets) and take
+    Shipyard's webhook off the forge. A forge that cannot be reached does not stop this: the
+    webhook's deliveries are refused from now on anyway."""
     repo = await get(session, user, repo_id, "admin")
+    forge = await forges.get(session, repo.forge_id)
+    try:
+        await forges.adapter(forge).deactivate(repo, f"{hook_base}{HOOK_PATH}")
+    except ForgeError as exc:
+        log.warning("repository %s: the forge's webhook was not removed: %s", repo.full_name, exc)
     if remove:
         await secrets_service.delete_for_repo(session, repo.id)
         await session.delete(repo)
@@ -267,9 +287,10 @@ async def move(session: AsyncSession, user: User, repo_id: int, to: str) -> Repo
     return repo
 
 
-async def _refresh(session: AsyncSession, repo: Repo) -> None:
+async def _refresh(session: AsyncSession, repo: Repo, hook_base: str) -> None:
     forge = await forges.get(session, repo.forge_id)
-    remote = await forges.adapter(forge).lookup(repo.forge_remote_id)
+    forge_adapter = forges.adapter(forge)
+    remote = await forge_adapter.lookup(repo.forge_remote_id)
     repo.default_branch = remote.default_branch
     repo.clone_url, repo.clone_url_ssh, repo.forge_url = (
         remote.clone_url,
@@ -278,25 +299,27 @@ async def _refresh(session: AsyncSession, repo: Repo) -> None:
     )
     if forge.type == "git":
         await git.fetch(repo.id, repo.clone_url)
+    elif repo.active:
+        await _register_hook(forge_adapter, repo, hook_base, "repo")
 
 
-async def repair(session: AsyncSession, user: User, repo_id: int) -> Repo:
-    """Re-read the repository from its forge: reachability, default branch, clone URLs (and the
-    local mirror of a `git` forge's repository)."""
+async def repair(session: AsyncSession, user: User, repo_id: int, hook_base: str) -> Repo:
+    """Re-read the repository from its forge (reachability, default branch, clone URLs, the local
+    mirror of a `git` forge's repository) and register its webhook again."""
     repo = await get(session, user, repo_id, "admin")
     try:
-        await _refresh(session, repo)
+        await _refresh(session, repo, hook_base)
     except ForgeError as exc:
         raise ValidationFailed({"repo": [f"The forge cannot give {repo.full_name}: {exc}"]}) from None
     return repo
 
 
-async def repair_all(session: AsyncSession) -> None:
+async def repair_all(session: AsyncSession, hook_base: str) -> None:
     for repo in await repository.all_repos(session):
         try:
-            await _refresh(session, repo)
-        except (ForgeError, ValidationFailed):
-            continue
+            await _refresh(session, repo, hook_base)
+        except (ForgeError, ValidationFailed) as exc:
+            log.warning("repository %s was not repaired: %s", repo.full_name, exc)
 
 
 async def branches(session: AsyncSession, user: User | None, repo_id: int) -> list[str]:

@@ -8,9 +8,10 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shipyard.auth.models import User
-from shipyard.ci.agents.models import Agent
+from shipyard.ci.agents import service as agents
 from shipyard.ci.pipelines.models import Pipeline, Step
 from shipyard.ci.repos.models import Repo
+from shipyard.core.db import utcnow
 
 
 async def _count(session: AsyncSession, query: Select[Any]) -> int:
@@ -34,10 +35,8 @@ async def render(session: AsyncSession) -> str:
     steps = dict((await session.execute(select(Step.state, func.count()).group_by(Step.state))).all())
     gauge("woodpecker_pending_steps", "Steps waiting to run.", [("", int(steps.get("pending", 0)))])
     gauge("woodpecker_running_steps", "Steps running.", [("", int(steps.get("running", 0)))])
-    capacity = await _count(
-        session, select(func.coalesce(func.sum(Agent.capacity), 0)).where(Agent.no_schedule.is_(False))
-    )
-    gauge("woodpecker_worker_count", "Workflows the registered agents can run at once.", [("", capacity)])
+    idle = await agents.idle_runners(session, utcnow())
+    gauge("woodpecker_worker_count", "Agent runners waiting for work.", [("", idle)])
     gauge(
         "woodpecker_repo_count",
         "Active repositories.",
