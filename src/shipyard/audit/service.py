@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import distinct, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shipyard.audit.models import AuditEvent
@@ -42,7 +42,39 @@ async def list_events(
     session: AsyncSession, *, user_id: int | None, offset: int, limit: int
 ) -> tuple[Sequence[AuditEvent], int]:
     """Newest first; all users' events when `user_id` is None."""
+    return await search(session, user_id=user_id, offset=offset, limit=limit)
+
+
+async def search(
+    session: AsyncSession,
+    *,
+    user_id: int | None,
+    action: str | None = None,
+    resource: str | None = None,
+    offset: int,
+    limit: int,
+) -> tuple[Sequence[AuditEvent], int]:
+    """Newest first, filtered: by user (all users' when None), by action (exactly), and by
+    resource: a subject (`project:3`) exactly, or a kind (`project`) as any subject of it."""
     query = select(AuditEvent)
     if user_id is not None:
         query = query.where(AuditEvent.user_id == user_id)
+    if action:
+        query = query.where(AuditEvent.action == action)
+    if resource:
+        if ":" in resource:
+            query = query.where(AuditEvent.subject == resource)
+        else:
+            kind = resource.replace("\\", "").replace("%", "").replace("_", "\\_")
+            query = query.where(
+                or_(AuditEvent.subject == resource, AuditEvent.subject.like(f"{kind}:%", escape="\\"))
+            )
     return await fetch_page(session, query, order_by=AuditEvent.id.desc(), offset=offset, limit=limit)
+
+
+async def actions(session: AsyncSession, *, user_id: int | None) -> list[str]:
+    """The actions recorded (for the user, or for everyone when None), sorted."""
+    query = select(distinct(AuditEvent.action))
+    if user_id is not None:
+        query = query.where(AuditEvent.user_id == user_id)
+    return sorted(await session.scalars(query))

@@ -1,0 +1,1 @@
+"""Project pages (zero-downtime deployments)."""
