@@ -21,6 +21,8 @@ from shipyard.core.db import get_sessionmaker
 from shipyard.core.errors import NotFound, ShipyardError
 from shipyard.core.settings import get_settings
 from shipyard.web.auth.router import router as auth_router
+from shipyard.web.ci.agents import router as ci_agents_router
+from shipyard.web.ci.router import router as ci_router
 from shipyard.web.context import SESSION_COOKIE, SignInRequired
 from shipyard.web.servers.router import router as servers_router
 from shipyard.web.sites.router import router as sites_router
@@ -63,7 +65,7 @@ def install(app: FastAPI) -> None:
     """Add the dashboard's routes (after the API's), static files and error pages to `app`."""
     app.mount("/static/vendor", StaticFiles(directory=vendor_dir(), check_dir=False), name="vendor")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for router in (auth_router, servers_router, sites_router):
+    for router in (auth_router, servers_router, sites_router, ci_router, ci_agents_router):
         app.include_router(router)
 
     api_error = app.exception_handlers[ShipyardError]
