@@ -22,6 +22,8 @@ from shipyard.core.errors import NotFound, ShipyardError
 from shipyard.core.settings import get_settings
 from shipyard.web.audit.router import router as audit_router
 from shipyard.web.auth.router import router as auth_router
+from shipyard.web.ci.agents import router as ci_agents_router
+from shipyard.web.ci.router import router as ci_router
 from shipyard.web.context import SESSION_COOKIE, SignInRequired
 from shipyard.web.projects.router import router as projects_router
 from shipyard.web.servers.router import router as servers_router
@@ -65,7 +67,8 @@ def install(app: FastAPI) -> None:
     """Add the dashboard's routes (after the API's), static files and error pages to `app`."""
     app.mount("/static/vendor", StaticFiles(directory=vendor_dir(), check_dir=False), name="vendor")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    for router in (auth_router, servers_router, sites_router, projects_router, audit_router):
+    routers = (auth_router, servers_router, sites_router, projects_router, ci_router, ci_agents_router)
+    for router in (*routers, audit_router):
         app.include_router(router)
 
     api_error = app.exception_handlers[ShipyardError]

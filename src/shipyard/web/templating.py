@@ -17,8 +17,14 @@ from shipyard.core.errors import ShipyardError, ValidationFailed
 
 TEMPLATES = Path(__file__).parent / "templates"
 
-# The areas in the navigation, in order: (label, path); a new area (projects, CI, audit) adds itself here.
-NAV: list[tuple[str, str]] = [("Servers", "/servers"), ("Sites", "/sites")]
+# The areas in the navigation, in order: (label, path); a new area adds itself here.
+NAV: list[tuple[str, str]] = [
+    ("Servers", "/servers"),
+    ("Sites", "/sites"),
+    ("Projects", "/projects"),
+    ("CI", "/ci"),
+    ("Audit log", "/audit"),
+]
 
 _UNITS = (("year", 31_536_000), ("month", 2_592_000), ("day", 86_400), ("hour", 3_600), ("minute", 60))
 

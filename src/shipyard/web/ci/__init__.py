@@ -1,0 +1,1 @@
+"""The CI (Woodpecker) pages of the dashboard."""
