@@ -41,8 +41,7 @@ async def _task(session: AsyncSession, workflow: Workflow, agent_names: dict[int
 
 
 async def info(session: AsyncSession) -> QueueInfoOut:
-    agents = await agents_repo.all_agents(session)
-    names = {a.id: a.name for a in agents}
+    names = {a.id: a.name for a in await agents_repo.all_agents(session)}
     pending: list[QueueTaskOut] = []
     waiting: list[QueueTaskOut] = []
     for workflow in await pipelines_repo.pending_workflows(session):
