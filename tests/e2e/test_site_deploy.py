@@ -218,6 +218,10 @@ def test_deploy_pushes_history_failure_mail_and_webhooks(
     assert first["commit_hash"] == upstream.commits[0] and first["commit_message"] == "First version"
     assert first["commit_author"] == "Ada Lovelace" and first["type"] == 4
     assert first["displayable_type"] == "Deployment API" and first["started_at"] and first["ended_at"]
+    # The history lists no outputs (each has its own endpoint); one deployment reads as it is listed.
+    assert "output" not in first
+    one = sites.http.get(site_path(sites, sid, f"/deployment-history/{first['id']}"))
+    assert one.status_code == 200 and one.json() == {"deployment": first}, one.text
     first_output = output(sites, sid, first["id"])
     assert "Restarting FPM..." in first_output, first_output  # the site user may reload PHP-FPM
 

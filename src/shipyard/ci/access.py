@@ -14,8 +14,6 @@ from shipyard.core.errors import Forbidden, NotFound, Unauthenticated
 Guest = Annotated[Principal | None, Depends(OptionalAuthenticator("repos"))]
 LoggedIn = Annotated[Principal, Depends(Authenticator("repos"))]
 PipelinesUser = Annotated[Principal, Depends(Authenticator("pipelines"))]
-SecretsUser = Annotated[Principal, Depends(Authenticator("secrets"))]
-RegistriesUser = Annotated[Principal, Depends(Authenticator("registries"))]
 CronsUser = Annotated[Principal, Depends(Authenticator("crons"))]
 AgentsAdmin = Annotated[Principal, Depends(Authenticator("agents", admin=True))]
 AgentsUser = Annotated[Principal, Depends(Authenticator("agents"))]

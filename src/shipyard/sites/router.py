@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import PlainTextResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from shipyard.audit import service as audit
 from shipyard.auth.dependencies import Authenticator, Principal
+from shipyard.auth.models import User
 from shipyard.core.settings import get_settings
 from shipyard.hostops.sites import web_path
 from shipyard.http.pagination import Paging, set_page_headers
 from shipyard.http.params import ResourceId
 from shipyard.http.session import DbSession
+from shipyard.servers.routes import OneRow, one_row
 from shipyard.sites import service
 from shipyard.sites.models import Site
 from shipyard.sites.schemas import (
@@ -32,7 +36,8 @@ from shipyard.sites.schemas import (
 
 router = APIRouter(prefix="/api/v1/servers/{server_id}/sites", tags=["sites"])
 
-SitesPrincipal = Annotated[Principal, Depends(Authenticator("sites"))]
+SITES = Authenticator("sites")
+SitesPrincipal = Annotated[Principal, Depends(SITES)]
 
 
 def base_url(request: Request) -> str:
@@ -68,6 +73,47 @@ def site_read(site: Site, base_url: str) -> SiteRead:
         tags=[],
         web_directory=web_path(site.username, site.name, site.directory),
     )
+
+
+B = TypeVar("B")
+
+
+def add_text_file(
+    router: APIRouter,
+    path: str,
+    name: str,
+    *,
+    action: str,
+    read: Callable[[AsyncSession, User, int, int], Awaitable[str]],
+    write: Callable[[AsyncSession, User, int, int, B], Awaitable[str]],
+    body: Callable[..., Awaitable[B]],
+    read_about: str,
+    write_about: str,
+) -> None:
+    """Add `GET path`, one of a site's files as text, and `PUT path`, which replaces it with what
+    the dependency `body` reads from the request (audited as `action`) and answers with the new
+    text. `name` (`nginx_config`) names the routes (`get_nginx_config`, `update_nginx_config`);
+    `read_about` and `write_about` describe them."""
+    site_of = one_row(SITES, "site")
+
+    async def get_file(site: OneRow = Depends(site_of)) -> str:
+        return await read(site.session, site.principal.user, site.parent_id, site.row_id)
+
+    async def put_file(site: OneRow = Depends(site_of), content: B = Depends(body)) -> str:
+        text = await write(site.session, site.principal.user, site.parent_id, site.row_id, content)
+        audit.record(site.session, site.principal.actor, action, subject=f"site:{site.row_id}")
+        return text
+
+    routes = (("GET", get_file, f"get_{name}", read_about), ("PUT", put_file, f"update_{name}", write_about))
+    for method, handler, route_name, about in routes:
+        router.add_api_route(
+            path,
+            handler,
+            methods=[method],
+            response_class=PlainTextResponse,
+            name=route_name,
+            description=about,
+        )
 
 
 @router.post("", response_model=SiteEnvelope)
@@ -189,46 +235,23 @@ async def clear_site_log(
     audit.record(session, principal.actor, "site.log.clear", subject=f"site:{site_id}")
 
 
-@router.get("/{site_id}/nginx", response_class=PlainTextResponse)
-async def get_nginx_config(
-    server_id: ResourceId, site_id: ResourceId, principal: SitesPrincipal, session: DbSession
-) -> str:
-    """The site's nginx configuration on the server, as text."""
-    return await service.nginx_config(session, principal.user, server_id, site_id)
+async def _nginx_content(body: NginxContent) -> str:
+    return body.content
 
 
-@router.put("/{site_id}/nginx", response_class=PlainTextResponse)
-async def update_nginx_config(
-    server_id: ResourceId,
-    site_id: ResourceId,
-    body: NginxContent,
-    principal: SitesPrincipal,
-    session: DbSession,
-) -> str:
-    """Replaces the site's nginx configuration if `nginx -t` passes with it (else 422 on `content`
-    with its output, and the previous configuration stays); answers with the new configuration."""
-    content = await service.update_nginx_config(session, principal.user, server_id, site_id, body.content)
-    audit.record(session, principal.actor, "site.nginx.update", subject=f"site:{site_id}")
-    return content
+async def _env_content(body: EnvContent) -> str:
+    return body.content
 
 
-@router.get("/{site_id}/env", response_class=PlainTextResponse)
-async def get_env_file(
-    server_id: ResourceId, site_id: ResourceId, principal: SitesPrincipal, session: DbSession
-) -> str:
-    """The site's `.env` file, as text."""
-    return await service.env(session, principal.user, server_id, site_id)
-
-
-@router.put("/{site_id}/env", response_class=PlainTextResponse)
-async def update_env_file(
-    server_id: ResourceId,
-    site_id: ResourceId,
-    body: EnvContent,
-    principal: SitesPrincipal,
-    session: DbSession,
-) -> str:
-    """Writes the site's `.env` (owned by the site user, mode 0640); answers with its content."""
-    content = await service.update_env(session, principal.user, server_id, site_id, body.content)
-    audit.record(session, principal.actor, "site.env.update", subject=f"site:{site_id}")
-    return content
+add_text_file(
+    router, "/{site_id}/nginx", "nginx_config", action="site.nginx.update", read=service.nginx_config,
+    write=service.update_nginx_config, body=_nginx_content,
+    read_about="The site's nginx configuration on the server, as text.",
+    write_about="Replaces the site's nginx configuration if `nginx -t` passes with it (else 422 on "
+    "`content`\nwith its output, and the previous configuration stays); answers with the new configuration.",
+)  # fmt: skip
+add_text_file(
+    router, "/{site_id}/env", "env_file", action="site.env.update", read=service.env,
+    write=service.update_env, body=_env_content, read_about="The site's `.env` file, as text.",
+    write_about="Writes the site's `.env` (owned by the site user, mode 0640); answers with its content.",
+)  # fmt: skip

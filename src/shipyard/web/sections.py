@@ -3,6 +3,7 @@
 A section is data: its inputs, its columns, and three calls into the resource's service (rows,
 create, delete). The server and site pages list theirs; one template and one set of routes
 serve them all, and while a row is installing or removing the section polls until it is not.
+`paged`, `creating` and `on_row` make those calls from a service's usual functions.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from typing import Any
 
 from fastapi import Request
 from markupsafe import Markup
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.responses import HTMLResponse
 
+from shipyard.audit import service as audit
 from shipyard.core.errors import NotFound, ShipyardError
 from shipyard.web.context import Visitor, recover
 from shipyard.web.templating import failure, render
@@ -26,6 +29,9 @@ ROWS_SHOWN = 50
 # The owner of a section's rows: a server id, or (server id, site id).
 Owner = Any
 Choices = Callable[[AsyncSession, Visitor, Owner], Awaitable[Sequence[tuple[str, str]]]]
+Rows = Callable[[AsyncSession, Visitor, Owner], Awaitable[Sequence[Any]]]
+Create = Callable[[AsyncSession, Visitor, Owner], Awaitable[str]]
+RowCall = Callable[[AsyncSession, Visitor, Owner, int], Awaitable[str]]
 
 
 @dataclass(frozen=True)
@@ -67,9 +73,9 @@ class Section:
     empty: str
     inputs: tuple[Input, ...]
     columns: tuple[Column, ...]
-    rows: Callable[[AsyncSession, Visitor, Owner], Awaitable[Sequence[Any]]]
-    create: Callable[[AsyncSession, Visitor, Owner], Awaitable[str]] | None
-    delete: Callable[[AsyncSession, Visitor, Owner, int], Awaitable[str]] | None = None
+    rows: Rows
+    create: Create | None
+    delete: RowCall | None = None
     add_label: str = "Add"
     actions: tuple[Action, ...] = field(default_factory=tuple)
 
@@ -80,7 +86,50 @@ class Action:
 
     key: str
     label: str
-    run: Callable[[AsyncSession, Visitor, Owner, int], Awaitable[str]]
+    run: RowCall
+
+
+def _ids(owner: Owner) -> tuple[int, ...]:
+    """The owner as the ids a service takes after the user: (server_id,) or (server_id, site_id)."""
+    return owner if isinstance(owner, tuple) else (owner,)
+
+
+def paged(page: Callable[..., Awaitable[tuple[Any, ...]]]) -> Rows:
+    """A section's rows: the first ROWS_SHOWN + 1 (to tell that there are more) of the service's
+    `page(session, user, *owner, offset=, limit=)`, whose answer starts with the rows."""
+
+    async def rows(session: AsyncSession, visitor: Visitor, owner: Owner) -> Sequence[Any]:
+        answer = await page(session, visitor.user, *_ids(owner), offset=0, limit=ROWS_SHOWN + 1)
+        found: Sequence[Any] = answer[0]
+        return found
+
+    return rows
+
+
+def creating(
+    create: Callable[..., Awaitable[Any]], schema: type[BaseModel], noun: str, notice: str
+) -> Create:
+    """A section's add form: the service's `create(session, user, *owner, body, actor=)` with the
+    form as `schema`, audited as `{noun}.create`; `notice` may name the new row (`{row.name}`)."""
+
+    async def run(session: AsyncSession, visitor: Visitor, owner: Owner) -> str:
+        row = await create(session, visitor.user, *_ids(owner), visitor.model(schema), actor=visitor.actor)
+        audit.record(session, visitor.actor, f"{noun}.create", subject=f"{noun}:{row.id}")
+        return notice.format(row=row)
+
+    return run
+
+
+def on_row(call: Callable[..., Awaitable[Any]], noun: str, verb: str, notice: str) -> RowCall:
+    """A row's button (remove, restart, ...): the service's `call(session, user, *owner, row_id,
+    actor=)`, audited as `{noun}.{verb}`."""
+
+    async def run(session: AsyncSession, visitor: Visitor, owner: Owner, row_id: int) -> str:
+        await call(session, visitor.user, *_ids(owner), row_id, actor=visitor.actor)
+        audit.record(session, visitor.actor, f"{noun}.{verb}", subject=f"{noun}:{row_id}")
+        return notice
+
+    return run
 
 
 def busy(rows: Sequence[Any]) -> bool:

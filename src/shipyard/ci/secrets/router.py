@@ -1,14 +1,21 @@
-"""Woodpecker's secret and registry endpoints at repository, organization and global level."""
+"""Woodpecker's secret and registry endpoints at repository, organization and global level: the
+same five routes (list, create, get, update, delete) for each kind at each level, built by
+`add_routes`."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from shipyard.audit import service as audit
+from shipyard.auth.dependencies import Authenticator, Principal
 from shipyard.auth.models import User
-from shipyard.ci.access import RegistriesUser, SecretsUser, require_admin
+from shipyard.ci.access import require_admin
 from shipyard.ci.repos import service as repos
 from shipyard.ci.secrets import service
 from shipyard.ci.secrets.schemas import (
@@ -21,316 +28,222 @@ from shipyard.ci.secrets.schemas import (
 )
 from shipyard.core.errors import NotFound
 from shipyard.http.pagination import Paging, set_page_headers
-from shipyard.http.params import ResourceId
+from shipyard.http.params import path_id
 from shipyard.http.session import DbSession
 
 router = APIRouter(prefix="/api", tags=["ci secrets"])
-Name = Annotated[str, Path(min_length=1, max_length=255)]
 
 
-async def _repo_scope(session: DbSession, user: User, repo_id: int) -> tuple[int, int]:
+# Levels -----------------------------------------------------------------------------------------
+
+
+async def _no_ref() -> int:
+    return 0
+
+
+# A repository's secrets are for those who may push to it, an organization's for its admins; global
+# ones everyone may read and only administrators change.
+async def _repo_scope(session: AsyncSession, user: User, repo_id: int, *, write: bool) -> tuple[int, int]:
     await repos.get(session, user, repo_id, "push")
     return 0, repo_id
 
 
-async def _org_scope(session: DbSession, user: User, org_id: int) -> tuple[int, int]:
+async def _org_scope(session: AsyncSession, user: User, org_id: int, *, write: bool) -> tuple[int, int]:
     org = await repos.org_get(session, user, org_id)
     if not repos.org_perm(user, org).admin:
         raise NotFound("organization")
     return org.id, 0
 
 
-async def _global_scope(user: User, *, write: bool) -> tuple[int, int]:
+async def _global_scope(session: AsyncSession, user: User, ref: int, *, write: bool) -> tuple[int, int]:
     if write:
         require_admin(user)
     return 0, 0
 
 
-# Secrets ----------------------------------------------------------------------------------------
-
-
-async def _list_secrets(
-    session: DbSession, scope: tuple[int, int], paging: Paging, request: Request, response: Response
-) -> list[SecretOut]:
-    rows, total = await service.list_secrets(session, *scope, offset=paging.offset, limit=paging.size)
-    set_page_headers(request, response, paging, total)
-    return [service.secret_out(s) for s in rows]
-
-
-@router.get("/repos/{repo_id}/secrets", response_model=list[SecretOut])
-async def list_repo_secrets(
-    repo_id: ResourceId,
-    principal: SecretsUser,
-    session: DbSession,
-    paging: Paging,
-    request: Request,
-    response: Response,
-) -> list[SecretOut]:
-    scope = await _repo_scope(session, principal.user, repo_id)
-    return await _list_secrets(session, scope, paging, request, response)
-
-
-@router.post("/repos/{repo_id}/secrets", response_model=SecretOut)
-async def create_repo_secret(
-    repo_id: ResourceId, body: SecretCreate, principal: SecretsUser, session: DbSession
-) -> SecretOut:
-    secret = await service.create_secret(session, *await _repo_scope(session, principal.user, repo_id), body)
-    audit.record(session, principal.actor, "ci.secret.create", subject=f"ci-secret:{secret.id}")
-    return service.secret_out(secret)
-
-
-@router.get("/repos/{repo_id}/secrets/{secretName}", response_model=SecretOut)
-async def get_repo_secret(
-    repo_id: ResourceId, secretName: Name, principal: SecretsUser, session: DbSession
-) -> SecretOut:
-    scope = await _repo_scope(session, principal.user, repo_id)
-    return service.secret_out(await service.get_secret(session, *scope, secretName))
-
-
-@router.patch("/repos/{repo_id}/secrets/{secretName}", response_model=SecretOut)
-async def update_repo_secret(
-    repo_id: ResourceId, secretName: Name, body: SecretPatch, principal: SecretsUser, session: DbSession
-) -> SecretOut:
-    scope = await _repo_scope(session, principal.user, repo_id)
-    secret = await service.update_secret(session, *scope, secretName, body)
-    audit.record(session, principal.actor, "ci.secret.update", subject=f"ci-secret:{secret.id}")
-    return service.secret_out(secret)
-
-
-@router.delete("/repos/{repo_id}/secrets/{secretName}", status_code=204)
-async def delete_repo_secret(
-    repo_id: ResourceId, secretName: Name, principal: SecretsUser, session: DbSession
-) -> None:
-    await service.delete_secret(session, *await _repo_scope(session, principal.user, repo_id), secretName)
-    audit.record(session, principal.actor, "ci.secret.delete", subject=f"ci-repo:{repo_id}:{secretName}")
-
-
-@router.get("/orgs/{org_id}/secrets", response_model=list[SecretOut])
-async def list_org_secrets(
-    org_id: ResourceId,
-    principal: SecretsUser,
-    session: DbSession,
-    paging: Paging,
-    request: Request,
-    response: Response,
-) -> list[SecretOut]:
-    scope = await _org_scope(session, principal.user, org_id)
-    return await _list_secrets(session, scope, paging, request, response)
-
-
-@router.post("/orgs/{org_id}/secrets", response_model=SecretOut)
-async def create_org_secret(
-    org_id: ResourceId, body: SecretCreate, principal: SecretsUser, session: DbSession
-) -> SecretOut:
-    secret = await service.create_secret(session, *await _org_scope(session, principal.user, org_id), body)
-    audit.record(session, principal.actor, "ci.secret.create", subject=f"ci-secret:{secret.id}")
-    return service.secret_out(secret)
-
-
-@router.get("/orgs/{org_id}/secrets/{secret}", response_model=SecretOut)
-async def get_org_secret(
-    org_id: ResourceId, secret: Name, principal: SecretsUser, session: DbSession
-) -> SecretOut:
-    scope = await _org_scope(session, principal.user, org_id)
-    return service.secret_out(await service.get_secret(session, *scope, secret))
-
-
-@router.patch("/orgs/{org_id}/secrets/{secret}", response_model=SecretOut)
-async def update_org_secret(
-    org_id: ResourceId, secret: Name, body: SecretPatch, principal: SecretsUser, session: DbSession
-) -> SecretOut:
-    scope = await _org_scope(session, principal.user, org_id)
-    row = await service.update_secret(session, *scope, secret, body)
-    audit.record(session, principal.actor, "ci.secret.update", subject=f"ci-secret:{row.id}")
-    return service.secret_out(row)
-
-
-@router.delete("/orgs/{org_id}/secrets/{secret}", status_code=204)
-async def delete_org_secret(
-    org_id: ResourceId, secret: Name, principal: SecretsUser, session: DbSession
-) -> None:
-    await service.delete_secret(session, *await _org_scope(session, principal.user, org_id), secret)
-    audit.record(session, principal.actor, "ci.secret.delete", subject=f"ci-org:{org_id}:{secret}")
-
-
-@router.get("/secrets", response_model=list[SecretOut])
-async def list_global_secrets(
-    principal: SecretsUser, session: DbSession, paging: Paging, request: Request, response: Response
-) -> list[SecretOut]:
-    return await _list_secrets(
-        session, await _global_scope(principal.user, write=False), paging, request, response
-    )
-
-
-@router.post("/secrets", response_model=SecretOut)
-async def create_global_secret(body: SecretCreate, principal: SecretsUser, session: DbSession) -> SecretOut:
-    secret = await service.create_secret(session, *await _global_scope(principal.user, write=True), body)
-    audit.record(session, principal.actor, "ci.secret.create", subject=f"ci-secret:{secret.id}")
-    return service.secret_out(secret)
-
-
-@router.get("/secrets/{secret}", response_model=SecretOut)
-async def get_global_secret(secret: Name, principal: SecretsUser, session: DbSession) -> SecretOut:
-    scope = await _global_scope(principal.user, write=False)
-    return service.secret_out(await service.get_secret(session, *scope, secret))
-
-
-@router.patch("/secrets/{secret}", response_model=SecretOut)
-async def update_global_secret(
-    secret: Name, body: SecretPatch, principal: SecretsUser, session: DbSession
-) -> SecretOut:
-    row = await service.update_secret(session, *await _global_scope(principal.user, write=True), secret, body)
-    audit.record(session, principal.actor, "ci.secret.update", subject=f"ci-secret:{row.id}")
-    return service.secret_out(row)
-
-
-@router.delete("/secrets/{secret}", status_code=204)
-async def delete_global_secret(secret: Name, principal: SecretsUser, session: DbSession) -> None:
-    await service.delete_secret(session, *await _global_scope(principal.user, write=True), secret)
-    audit.record(session, principal.actor, "ci.secret.delete", subject=f"ci-global:{secret}")
-
-
-# Registries -------------------------------------------------------------------------------------
-
-
-async def _list_registries(
-    session: DbSession, scope: tuple[int, int], paging: Paging, request: Request, response: Response
-) -> list[RegistryOut]:
-    rows, total = await service.list_registries(session, *scope, offset=paging.offset, limit=paging.size)
-    set_page_headers(request, response, paging, total)
-    return [service.registry_out(r) for r in rows]
-
-
-@router.get("/repos/{repo_id}/registries", response_model=list[RegistryOut])
-async def list_repo_registries(
-    repo_id: ResourceId,
-    principal: RegistriesUser,
-    session: DbSession,
-    paging: Paging,
-    request: Request,
-    response: Response,
-) -> list[RegistryOut]:
-    scope = await _repo_scope(session, principal.user, repo_id)
-    return await _list_registries(session, scope, paging, request, response)
-
-
-@router.post("/repos/{repo_id}/registries", response_model=RegistryOut)
-async def create_repo_registry(
-    repo_id: ResourceId, body: RegistryCreate, principal: RegistriesUser, session: DbSession
-) -> RegistryOut:
-    row = await service.create_registry(session, *await _repo_scope(session, principal.user, repo_id), body)
-    audit.record(session, principal.actor, "ci.registry.create", subject=f"ci-registry:{row.id}")
-    return service.registry_out(row)
-
-
-@router.get("/repos/{repo_id}/registries/{registry}", response_model=RegistryOut)
-async def get_repo_registry(
-    repo_id: ResourceId, registry: Name, principal: RegistriesUser, session: DbSession
-) -> RegistryOut:
-    scope = await _repo_scope(session, principal.user, repo_id)
-    return service.registry_out(await service.get_registry(session, *scope, registry))
-
-
-@router.patch("/repos/{repo_id}/registries/{registry}", response_model=RegistryOut)
-async def update_repo_registry(
-    repo_id: ResourceId, registry: Name, body: RegistryPatch, principal: RegistriesUser, session: DbSession
-) -> RegistryOut:
-    scope = await _repo_scope(session, principal.user, repo_id)
-    row = await service.update_registry(session, *scope, registry, body)
-    audit.record(session, principal.actor, "ci.registry.update", subject=f"ci-registry:{row.id}")
-    return service.registry_out(row)
-
-
-@router.delete("/repos/{repo_id}/registries/{registry}", status_code=204)
-async def delete_repo_registry(
-    repo_id: ResourceId, registry: Name, principal: RegistriesUser, session: DbSession
-) -> None:
-    await service.delete_registry(session, *await _repo_scope(session, principal.user, repo_id), registry)
-    audit.record(session, principal.actor, "ci.registry.delete", subject=f"ci-repo:{repo_id}:{registry}")
-
-
-@router.get("/orgs/{org_id}/registries", response_model=list[RegistryOut])
-async def list_org_registries(
-    org_id: ResourceId,
-    principal: RegistriesUser,
-    session: DbSession,
-    paging: Paging,
-    request: Request,
-    response: Response,
-) -> list[RegistryOut]:
-    scope = await _org_scope(session, principal.user, org_id)
-    return await _list_registries(session, scope, paging, request, response)
-
-
-@router.post("/orgs/{org_id}/registries", response_model=RegistryOut)
-async def create_org_registry(
-    org_id: ResourceId, body: RegistryCreate, principal: RegistriesUser, session: DbSession
-) -> RegistryOut:
-    row = await service.create_registry(session, *await _org_scope(session, principal.user, org_id), body)
-    audit.record(session, principal.actor, "ci.registry.create", subject=f"ci-registry:{row.id}")
-    return service.registry_out(row)
-
-
-@router.get("/orgs/{org_id}/registries/{registry}", response_model=RegistryOut)
-async def get_org_registry(
-    org_id: ResourceId, registry: Name, principal: RegistriesUser, session: DbSession
-) -> RegistryOut:
-    scope = await _org_scope(session, principal.user, org_id)
-    return service.registry_out(await service.get_registry(session, *scope, registry))
-
-
-@router.patch("/orgs/{org_id}/registries/{registry}", response_model=RegistryOut)
-async def update_org_registry(
-    org_id: ResourceId, registry: Name, body: RegistryPatch, principal: RegistriesUser, session: DbSession
-) -> RegistryOut:
-    scope = await _org_scope(session, principal.user, org_id)
-    row = await service.update_registry(session, *scope, registry, body)
-    audit.record(session, principal.actor, "ci.registry.update", subject=f"ci-registry:{row.id}")
-    return service.registry_out(row)
-
-
-@router.delete("/orgs/{org_id}/registries/{registry}", status_code=204)
-async def delete_org_registry(
-    org_id: ResourceId, registry: Name, principal: RegistriesUser, session: DbSession
-) -> None:
-    await service.delete_registry(session, *await _org_scope(session, principal.user, org_id), registry)
-    audit.record(session, principal.actor, "ci.registry.delete", subject=f"ci-org:{org_id}:{registry}")
-
-
-@router.get("/registries", response_model=list[RegistryOut])
-async def list_global_registries(
-    principal: RegistriesUser, session: DbSession, paging: Paging, request: Request, response: Response
-) -> list[RegistryOut]:
-    scope = await _global_scope(principal.user, write=False)
-    return await _list_registries(session, scope, paging, request, response)
-
-
-@router.post("/registries", response_model=RegistryOut)
-async def create_global_registry(
-    body: RegistryCreate, principal: RegistriesUser, session: DbSession
-) -> RegistryOut:
-    row = await service.create_registry(session, *await _global_scope(principal.user, write=True), body)
-    audit.record(session, principal.actor, "ci.registry.create", subject=f"ci-registry:{row.id}")
-    return service.registry_out(row)
-
-
-@router.get("/registries/{registry}", response_model=RegistryOut)
-async def get_global_registry(registry: Name, principal: RegistriesUser, session: DbSession) -> RegistryOut:
-    scope = await _global_scope(principal.user, write=False)
-    return service.registry_out(await service.get_registry(session, *scope, registry))
-
-
-@router.patch("/registries/{registry}", response_model=RegistryOut)
-async def update_global_registry(
-    registry: Name, body: RegistryPatch, principal: RegistriesUser, session: DbSession
-) -> RegistryOut:
-    scope = await _global_scope(principal.user, write=True)
-    row = await service.update_registry(session, *scope, registry, body)
-    audit.record(session, principal.actor, "ci.registry.update", subject=f"ci-registry:{row.id}")
-    return service.registry_out(row)
-
-
-@router.delete("/registries/{registry}", status_code=204)
-async def delete_global_registry(registry: Name, principal: RegistriesUser, session: DbSession) -> None:
-    await service.delete_registry(session, *await _global_scope(principal.user, write=True), registry)
-    audit.record(session, principal.actor, "ci.registry.delete", subject=f"ci-global:{registry}")
+class Scope(Protocol):
+    """Checks that `user` may read (or `write`) at a level and gives its (org_id, repo_id)."""
+
+    def __call__(
+        self, session: AsyncSession, user: User, ref: int, /, *, write: bool
+    ) -> Awaitable[tuple[int, int]]: ...
+
+
+@dataclass(frozen=True)
+class Level:
+    """Where secrets and registries live: `name` names the routes, `prefix` is the path before
+    `/secrets`, `ref` is the dependency that reads the level's id from the path (0 when it has
+    none), `owner` is how a deleted one's audit subject starts (`{ref}` is the level's id)."""
+
+    name: str
+    prefix: str
+    ref: Callable[..., Awaitable[int]]
+    scope: Scope
+    owner: str
+
+
+REPO = Level("repo", "/repos/{repo_id}", path_id("repo_id"), _repo_scope, "ci-repo:{ref}")
+ORG = Level("org", "/orgs/{org_id}", path_id("org_id"), _org_scope, "ci-org:{ref}")
+GLOBAL = Level("global", "", _no_ref, _global_scope, "ci-global")
+
+
+# Kinds ------------------------------------------------------------------------------------------
+
+
+class HasId(Protocol):
+    @property
+    def id(self) -> int: ...
+
+
+RowT = TypeVar("RowT", bound=HasId)
+RowT_co = TypeVar("RowT_co", bound=HasId, covariant=True)
+CreateT = TypeVar("CreateT", bound=BaseModel)
+PatchT = TypeVar("PatchT", bound=BaseModel)
+
+
+class Page(Protocol[RowT_co]):
+    """A service's page of one level's rows and their total."""
+
+    def __call__(
+        self, session: AsyncSession, org_id: int, repo_id: int, *, offset: int, limit: int
+    ) -> Awaitable[tuple[Sequence[RowT_co], int]]: ...
+
+
+@dataclass(frozen=True)
+class Kind(Generic[RowT, CreateT, PatchT]):
+    """Secrets or registries: `noun` and `plural` name the routes, paths, token scopes and audit
+    records, `out` gives a row's `out_model`, `create_body`/`patch_body` are the dependencies that
+    read the request bodies, the rest are the service's functions (each takes (org_id, repo_id))."""
+
+    noun: str
+    plural: str
+    out_model: type[BaseModel]
+    out: Callable[[RowT], BaseModel]
+    create_body: Callable[..., Awaitable[CreateT]]
+    patch_body: Callable[..., Awaitable[PatchT]]
+    page: Page[RowT]
+    get: Callable[[AsyncSession, int, int, str], Awaitable[RowT]]
+    create: Callable[[AsyncSession, int, int, CreateT], Awaitable[RowT]]
+    update: Callable[[AsyncSession, int, int, str, PatchT], Awaitable[RowT]]
+    delete: Callable[[AsyncSession, int, int, str], Awaitable[None]]
+
+
+async def _secret_create(body: SecretCreate) -> SecretCreate:
+    return body
+
+
+async def _secret_patch(body: SecretPatch) -> SecretPatch:
+    return body
+
+
+async def _registry_create(body: RegistryCreate) -> RegistryCreate:
+    return body
+
+
+async def _registry_patch(body: RegistryPatch) -> RegistryPatch:
+    return body
+
+
+SECRETS = Kind(
+    "secret", "secrets", SecretOut, service.secret_out, _secret_create, _secret_patch,
+    page=service.list_secrets, get=service.get_secret, create=service.create_secret,
+    update=service.update_secret, delete=service.delete_secret,
+)  # fmt: skip
+REGISTRIES = Kind(
+    "registry", "registries", RegistryOut, service.registry_out, _registry_create, _registry_patch,
+    page=service.list_registries, get=service.get_registry, create=service.create_registry,
+    update=service.update_registry, delete=service.delete_registry,
+)  # fmt: skip
+
+
+# Routes -----------------------------------------------------------------------------------------
+
+
+def _item(param: str) -> Callable[[str], Awaitable[str]]:
+    """The dependency that reads one secret's (registry's) name from the path parameter `param`."""
+
+    async def item(name: str = Path(alias=param, min_length=1, max_length=255)) -> str:
+        return name
+
+    return item
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request for a secret (registry) at a level: who asks, in which session, where."""
+
+    principal: Principal
+    session: AsyncSession
+    level: Level
+    ref: int
+
+    async def scope(self, *, write: bool) -> tuple[int, int]:
+        return await self.level.scope(self.session, self.principal.user, self.ref, write=write)
+
+    def audit(self, action: str, subject: str) -> None:
+        audit.record(self.session, self.principal.actor, action, subject=subject)
+
+
+def add_routes(level: Level, kind: Kind[RowT, CreateT, PatchT], *, item: str) -> None:
+    """Register the list, create, get, update and delete routes of `kind` at `level`; `item` names
+    the path parameter of one (`secretName`, `secret`, `registry`)."""
+    path = f"{level.prefix}/{kind.plural}"
+    guard = Authenticator(kind.plural)
+    read_name = _item(item)
+
+    async def call(
+        *, principal: Principal = Depends(guard), session: DbSession, ref: int = Depends(level.ref)
+    ) -> Call:
+        return Call(principal, session, level, ref)
+
+    async def list_rows(
+        *,
+        principal: Principal = Depends(guard),
+        session: DbSession,
+        paging: Paging,
+        ref: int = Depends(level.ref),
+        request: Request,
+        response: Response,
+    ) -> list[BaseModel]:
+        scope = await level.scope(session, principal.user, ref, write=False)
+        rows, total = await kind.page(session, *scope, offset=paging.offset, limit=paging.size)
+        set_page_headers(request, response, paging, total)
+        return [kind.out(row) for row in rows]
+
+    async def create_row(at: Call = Depends(call), body: CreateT = Depends(kind.create_body)) -> BaseModel:
+        row = await kind.create(at.session, *await at.scope(write=True), body)
+        at.audit(f"ci.{kind.noun}.create", f"ci-{kind.noun}:{row.id}")
+        return kind.out(row)
+
+    async def get_row(at: Call = Depends(call), name: str = Depends(read_name)) -> BaseModel:
+        return kind.out(await kind.get(at.session, *await at.scope(write=False), name))
+
+    async def update_row(
+        at: Call = Depends(call), name: str = Depends(read_name), body: PatchT = Depends(kind.patch_body)
+    ) -> BaseModel:
+        row = await kind.update(at.session, *await at.scope(write=True), name, body)
+        at.audit(f"ci.{kind.noun}.update", f"ci-{kind.noun}:{row.id}")
+        return kind.out(row)
+
+    async def delete_row(at: Call = Depends(call), name: str = Depends(read_name)) -> None:
+        await kind.delete(at.session, *await at.scope(write=True), name)
+        at.audit(f"ci.{kind.noun}.delete", f"{level.owner.format(ref=at.ref)}:{name}")
+
+    one = f"{path}/{{{item}}}"
+    names = f"{level.name}_{kind.plural}"
+    named = f"{level.name}_{kind.noun}"
+    model = kind.out_model
+    listed = list[model]  # type: ignore[valid-type]
+    router.add_api_route(path, list_rows, methods=["GET"], response_model=listed, name=f"list_{names}")
+    router.add_api_route(path, create_row, methods=["POST"], response_model=model, name=f"create_{named}")
+    router.add_api_route(one, get_row, methods=["GET"], response_model=model, name=f"get_{named}")
+    router.add_api_route(one, update_row, methods=["PATCH"], response_model=model, name=f"update_{named}")
+    router.add_api_route(one, delete_row, methods=["DELETE"], status_code=204, name=f"delete_{named}")
+
+
+add_routes(REPO, SECRETS, item="secretName")
+add_routes(ORG, SECRETS, item="secret")
+add_routes(GLOBAL, SECRETS, item="secret")
+add_routes(REPO, REGISTRIES, item="registry")
+add_routes(ORG, REGISTRIES, item="registry")
+add_routes(GLOBAL, REGISTRIES, item="registry")

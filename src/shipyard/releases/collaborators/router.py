@@ -18,6 +18,7 @@ from shipyard.releases.collaborators.schemas import (
     CollaboratorRequest,
     Pivot,
 )
+from shipyard.releases.routes import add_list_and_get
 
 router = APIRouter(prefix="/api/projects/{project_id}/collaborators", tags=["collaborators"])
 
@@ -34,12 +35,11 @@ def collaborator_read(member: service.Member) -> CollaboratorRead:
     )
 
 
-@router.get("", response_model=CollaboratorList)
-async def list_collaborators(
-    project_id: ResourceId, principal: CollaboratorsPrincipal, session: DbSession
-) -> CollaboratorList:
-    members = await service.all_of(session, principal.user, project_id)
-    return CollaboratorList(collaborators=[collaborator_read(m) for m in members])
+add_list_and_get(
+    router, key="collaborator", plural="collaborators", scope="collaborators", read=collaborator_read,
+    envelope_model=CollaboratorEnvelope, list_model=CollaboratorList, all_of=service.all_of,
+    get=service.get,
+)  # fmt: skip
 
 
 @router.post("", response_model=CollaboratorList)
@@ -50,14 +50,6 @@ async def add_collaborator(
     members = await service.add(session, principal.user, project_id, body.email)
     audit.record(session, principal.actor, "project.collaborator.create", subject=f"project:{project_id}")
     return CollaboratorList(collaborators=[collaborator_read(m) for m in members])
-
-
-@router.get("/{collaborator_id}", response_model=CollaboratorEnvelope)
-async def get_collaborator(
-    project_id: ResourceId, collaborator_id: ResourceId, principal: CollaboratorsPrincipal, session: DbSession
-) -> CollaboratorEnvelope:
-    member = await service.get(session, principal.user, project_id, collaborator_id)
-    return CollaboratorEnvelope(collaborator=collaborator_read(member))
 
 
 @router.delete("", status_code=204)

@@ -20,6 +20,7 @@ from shipyard.releases.heartbeats.schemas import (
     HeartbeatList,
     HeartbeatRead,
 )
+from shipyard.releases.routes import add_delete, add_list_and_get
 
 router = APIRouter(prefix="/api/projects/{project_id}/heartbeats", tags=["heartbeats"])
 check_in_router = APIRouter(prefix="/heartbeat", tags=["heartbeats"])
@@ -42,12 +43,10 @@ def heartbeat_read(heartbeat: Heartbeat) -> HeartbeatRead:
     )
 
 
-@router.get("", response_model=HeartbeatList)
-async def list_heartbeats(
-    project_id: ResourceId, principal: HeartbeatsPrincipal, session: DbSession
-) -> HeartbeatList:
-    heartbeats = await service.all_of(session, principal.user, project_id)
-    return HeartbeatList(heartbeats=[heartbeat_read(h) for h in heartbeats])
+add_list_and_get(
+    router, key="heartbeat", plural="heartbeats", scope="heartbeats", read=heartbeat_read,
+    envelope_model=HeartbeatEnvelope, list_model=HeartbeatList, all_of=service.all_of, get=service.get,
+)  # fmt: skip
 
 
 @router.post("", response_model=HeartbeatEnvelope)
@@ -61,20 +60,7 @@ async def create_heartbeat(
     return HeartbeatEnvelope(heartbeat=heartbeat_read(heartbeat))
 
 
-@router.get("/{heartbeat_id}", response_model=HeartbeatEnvelope)
-async def get_heartbeat(
-    project_id: ResourceId, heartbeat_id: ResourceId, principal: HeartbeatsPrincipal, session: DbSession
-) -> HeartbeatEnvelope:
-    heartbeat = await service.get(session, principal.user, project_id, heartbeat_id)
-    return HeartbeatEnvelope(heartbeat=heartbeat_read(heartbeat))
-
-
-@router.delete("/{heartbeat_id}", status_code=204)
-async def delete_heartbeat(
-    project_id: ResourceId, heartbeat_id: ResourceId, principal: HeartbeatsPrincipal, session: DbSession
-) -> None:
-    await service.delete(session, principal.user, project_id, heartbeat_id)
-    audit.record(session, principal.actor, "project.heartbeat.delete", subject=f"heartbeat:{heartbeat_id}")
+add_delete(router, key="heartbeat", scope="heartbeats", delete=service.delete)
 
 
 async def _check_in(token: str, session: DbSession) -> CheckIn:

@@ -20,6 +20,7 @@ from shipyard.releases.notifications.schemas import (
     NotificationRead,
     NotificationUpdate,
 )
+from shipyard.releases.routes import add_delete, add_list_and_get
 
 router = APIRouter(prefix="/api/projects/{project_id}/notifications", tags=["notifications"])
 
@@ -43,12 +44,11 @@ def notification_read(notification: Notification) -> NotificationRead:
     )
 
 
-@router.get("", response_model=NotificationList)
-async def list_notifications(
-    project_id: ResourceId, principal: NotificationsPrincipal, session: DbSession
-) -> NotificationList:
-    notifications = await service.all_of(session, principal.user, project_id)
-    return NotificationList(notifications=[notification_read(n) for n in notifications])
+add_list_and_get(
+    router, key="notification", plural="notifications", scope="notifications", read=notification_read,
+    envelope_model=NotificationEnvelope, list_model=NotificationList, all_of=service.all_of,
+    get=service.get,
+)  # fmt: skip
 
 
 @router.post("", response_model=NotificationList)
@@ -63,14 +63,6 @@ async def create_notification(
     )
     notifications = await service.all_of(session, principal.user, project_id)
     return NotificationList(notifications=[notification_read(n) for n in notifications])
-
-
-@router.get("/{notification_id}", response_model=NotificationEnvelope)
-async def get_notification(
-    project_id: ResourceId, notification_id: ResourceId, principal: NotificationsPrincipal, session: DbSession
-) -> NotificationEnvelope:
-    notification = await service.get(session, principal.user, project_id, notification_id)
-    return NotificationEnvelope(notification=notification_read(notification))
 
 
 @router.put("/{notification_id}", response_model=NotificationEnvelope)
@@ -88,11 +80,4 @@ async def update_notification(
     return NotificationEnvelope(notification=notification_read(notification))
 
 
-@router.delete("/{notification_id}", status_code=204)
-async def delete_notification(
-    project_id: ResourceId, notification_id: ResourceId, principal: NotificationsPrincipal, session: DbSession
-) -> None:
-    await service.delete(session, principal.user, project_id, notification_id)
-    audit.record(
-        session, principal.actor, "project.notification.delete", subject=f"notification:{notification_id}"
-    )
+add_delete(router, key="notification", scope="notifications", delete=service.delete)

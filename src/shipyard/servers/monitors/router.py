@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from fastapi import APIRouter, Depends, Request, Response
-
-from shipyard.audit import service as audit
-from shipyard.auth.dependencies import Authenticator, Principal
-from shipyard.http.pagination import Paging, set_page_headers
-from shipyard.http.params import ResourceId
-from shipyard.http.session import DbSession
+from shipyard.auth.models import User
+from shipyard.core.actor import Actor
 from shipyard.servers.monitors import service
 from shipyard.servers.monitors.models import Monitor
 from shipyard.servers.monitors.schemas import MonitorCreate, MonitorEnvelope, MonitorList, MonitorRead
+from shipyard.servers.routes import add_routes
 
 router = APIRouter(prefix="/api/v1/servers/{server_id}/monitors", tags=["monitors"])
 
-MonitorsPrincipal = Annotated[Principal, Depends(Authenticator("monitors"))]
+
+async def _monitor_body(body: MonitorCreate) -> MonitorCreate:
+    return body
 
 
 def monitor_read(monitor: Monitor) -> MonitorRead:
@@ -35,43 +34,21 @@ def monitor_read(monitor: Monitor) -> MonitorRead:
     )
 
 
-@router.post("", response_model=MonitorEnvelope)
-async def create_monitor(
-    server_id: ResourceId, body: MonitorCreate, principal: MonitorsPrincipal, session: DbSession
-) -> MonitorEnvelope:
-    monitor = await service.create(session, principal.user, server_id, body)
-    audit.record(session, principal.actor, "monitor.create", subject=f"monitor:{monitor.id}")
-    return MonitorEnvelope(monitor=monitor_read(monitor))
+# Nothing runs on the host for a monitor: creating or removing one needs no actor.
+async def _create(
+    session: AsyncSession, user: User, server_id: int, body: MonitorCreate, *, actor: Actor
+) -> Monitor:
+    return await service.create(session, user, server_id, body)
 
 
-@router.get("", response_model=MonitorList)
-async def list_monitors(
-    server_id: ResourceId,
-    principal: MonitorsPrincipal,
-    session: DbSession,
-    paging: Paging,
-    request: Request,
-    response: Response,
-) -> MonitorList:
-    rows, total = await service.page(
-        session, principal.user, server_id, offset=paging.offset, limit=paging.size
-    )
-    set_page_headers(request, response, paging, total)
-    return MonitorList(monitors=[monitor_read(row) for row in rows])
-
-
-@router.get("/{monitor_id}", response_model=MonitorEnvelope)
-async def get_monitor(
-    server_id: ResourceId, monitor_id: ResourceId, principal: MonitorsPrincipal, session: DbSession
-) -> MonitorEnvelope:
-    return MonitorEnvelope(
-        monitor=monitor_read(await service.get(session, principal.user, server_id, monitor_id))
-    )
-
-
-@router.delete("/{monitor_id}", status_code=204)
-async def delete_monitor(
-    server_id: ResourceId, monitor_id: ResourceId, principal: MonitorsPrincipal, session: DbSession
+async def _delete(
+    session: AsyncSession, user: User, server_id: int, monitor_id: int, *, actor: Actor
 ) -> None:
-    await service.delete(session, principal.user, server_id, monitor_id)
-    audit.record(session, principal.actor, "monitor.delete", subject=f"monitor:{monitor_id}")
+    await service.delete(session, user, server_id, monitor_id)
+
+
+add_routes(
+    router, key="monitor", plural="monitors", scope="monitors", audit_as="monitor", read=monitor_read,
+    envelope_model=MonitorEnvelope, list_model=MonitorList, page=service.page, get=service.get,
+    body=_monitor_body, create=_create, delete=_delete,
+)  # fmt: skip

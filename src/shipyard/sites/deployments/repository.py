@@ -6,9 +6,8 @@ from collections.abc import Sequence
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import undefer
+from sqlalchemy.orm import defer, undefer
 
-from shipyard.core.db import fetch_page
 from shipyard.sites.deployments.models import SiteDeployment
 
 UNFINISHED = ("queued", "deploying")
@@ -17,9 +16,20 @@ UNFINISHED = ("queued", "deploying")
 async def page(
     session: AsyncSession, site_id: int, *, offset: int, limit: int
 ) -> tuple[Sequence[SiteDeployment], int]:
-    """The site's deployments, newest first."""
-    query = select(SiteDeployment).where(SiteDeployment.site_id == site_id)
-    return await fetch_page(session, query, order_by=SiteDeployment.id.desc(), offset=offset, limit=limit)
+    """The site's deployments, newest first, without their outputs: neither query reads the column
+    (a count over `fetch_page`'s subquery would name it), and reading it from a listed row raises
+    rather than loading it (`get` and `latest` load it)."""
+    of_site = SiteDeployment.site_id == site_id
+    total = await session.scalar(select(func.count()).where(of_site)) or 0
+    rows = await session.scalars(
+        select(SiteDeployment)
+        .options(defer(SiteDeployment.output, raiseload=True))
+        .where(of_site)
+        .order_by(SiteDeployment.id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    return rows.all(), total
 
 
 async def get(session: AsyncSession, site_id: int, deployment_id: int) -> SiteDeployment | None:

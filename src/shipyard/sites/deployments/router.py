@@ -8,9 +8,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import PlainTextResponse
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from shipyard.audit import service as audit
 from shipyard.auth.dependencies import Authenticator, Principal
+from shipyard.auth.models import User
 from shipyard.http.pagination import Paging, set_page_headers
 from shipyard.http.params import ResourceId
 from shipyard.http.session import DbSession
@@ -25,7 +27,7 @@ from shipyard.sites.deployments.schemas import (
     DeploymentScript,
     FailureEmails,
 )
-from shipyard.sites.router import base_url, site_read
+from shipyard.sites.router import add_text_file, base_url, site_read
 from shipyard.sites.schemas import SiteEnvelope
 
 router = APIRouter(prefix="/api/v1/servers/{server_id}/sites/{site_id}", tags=["sites"])
@@ -79,29 +81,23 @@ async def disable_quick_deploy(
     return SiteEnvelope(site=site_read(site, base_url(request)))
 
 
-@router.get("/deployment/script", response_class=PlainTextResponse)
-async def get_deployment_script(
-    server_id: ResourceId, site_id: ResourceId, principal: SitesPrincipal, session: DbSession
-) -> str:
-    """The deployment script, as text (Forge's default until it is changed)."""
-    return await service.script(session, principal.user, server_id, site_id)
+async def _script_body(body: DeploymentScript) -> DeploymentScript:
+    return body
 
 
-@router.put("/deployment/script", response_class=PlainTextResponse)
-async def update_deployment_script(
-    server_id: ResourceId,
-    site_id: ResourceId,
-    body: DeploymentScript,
-    principal: SitesPrincipal,
-    session: DbSession,
+async def _update_script(
+    session: AsyncSession, user: User, server_id: int, site_id: int, body: DeploymentScript
 ) -> str:
-    """Replaces the deployment script; it runs as the site user in the site's directory, with
-    Forge's FORGE_* variables (and the site's .env with `auto_source`)."""
-    content = await service.update_script(
-        session, principal.user, server_id, site_id, body.content, body.auto_source
-    )
-    audit.record(session, principal.actor, "site.deployment_script.update", subject=f"site:{site_id}")
-    return content
+    return await service.update_script(session, user, server_id, site_id, body.content, body.auto_source)
+
+
+add_text_file(
+    router, "/deployment/script", "deployment_script", action="site.deployment_script.update",
+    read=service.script, write=_update_script, body=_script_body,
+    read_about="The deployment script, as text (Forge's default until it is changed).",
+    write_about="Replaces the deployment script; it runs as the site user in the site's directory, with\n"
+    "Forge's FORGE_* variables (and the site's .env with `auto_source`).",
+)  # fmt: skip
 
 
 @router.post("/deployment/deploy", response_model=SiteEnvelope)

@@ -31,7 +31,18 @@ from shipyard.servers.php import service as php
 from shipyard.servers.recipes import service as recipes
 from shipyard.servers.recipes.schemas import RecipeCreate, RecipeRun
 from shipyard.web.context import Visitor
-from shipyard.web.sections import ROWS_SHOWN, Action, Column, Input, Section, by_key, code
+from shipyard.web.sections import (
+    ROWS_SHOWN,
+    Action,
+    Column,
+    Input,
+    Section,
+    by_key,
+    code,
+    creating,
+    on_row,
+    paged,
+)
 from shipyard.web.templating import reltime, status_badge
 
 STATUS = Column("Status", lambda row: status_badge(row.status))
@@ -44,9 +55,7 @@ def _audit(visitor: Visitor, session: AsyncSession, action: str, subject: str, *
 # Databases and their users.
 
 
-async def _databases(session: AsyncSession, visitor: Visitor, server_id: int) -> Sequence[Any]:
-    rows, _ = await databases.page(session, visitor.user, server_id, offset=0, limit=ROWS_SHOWN + 1)
-    return rows
+_databases = paged(databases.page)
 
 
 async def _create_database(session: AsyncSession, visitor: Visitor, server_id: int) -> str:
@@ -60,69 +69,11 @@ async def _create_database(session: AsyncSession, visitor: Visitor, server_id: i
     return f"Creating the database {database.name}."
 
 
-async def _delete_database(session: AsyncSession, visitor: Visitor, server_id: int, row_id: int) -> str:
-    await databases.delete(session, visitor.user, server_id, row_id, actor=visitor.actor)
-    _audit(visitor, session, "database.delete", f"database:{row_id}")
-    return "Removing the database."
-
-
 async def _database_choices(session: AsyncSession, visitor: Visitor, server_id: int) -> list[tuple[str, str]]:
     return [(str(row.id), row.name) for row in await _databases(session, visitor, server_id)]
 
 
-async def _database_users(session: AsyncSession, visitor: Visitor, server_id: int) -> Sequence[Any]:
-    rows, _ = await databases.users_page(session, visitor.user, server_id, offset=0, limit=ROWS_SHOWN + 1)
-    return rows
-
-
-async def _create_database_user(session: AsyncSession, visitor: Visitor, server_id: int) -> str:
-    created = await databases.create_user(
-        session, visitor.user, server_id, visitor.model(DatabaseUserCreate), actor=visitor.actor
-    )
-    _audit(visitor, session, "database_user.create", f"database_user:{created.id}")
-    return f"Creating the database user {created.name}."
-
-
-async def _delete_database_user(session: AsyncSession, visitor: Visitor, server_id: int, row_id: int) -> str:
-    await databases.delete_user(session, visitor.user, server_id, row_id, actor=visitor.actor)
-    _audit(visitor, session, "database_user.delete", f"database_user:{row_id}")
-    return "Removing the database user."
-
-
-# Daemons.
-
-
-async def _daemons(session: AsyncSession, visitor: Visitor, server_id: int) -> Sequence[Any]:
-    rows, _ = await daemons.page(session, visitor.user, server_id, offset=0, limit=ROWS_SHOWN + 1)
-    return rows
-
-
-async def _create_daemon(session: AsyncSession, visitor: Visitor, server_id: int) -> str:
-    daemon = await daemons.create(
-        session, visitor.user, server_id, visitor.model(DaemonCreate), actor=visitor.actor
-    )
-    _audit(visitor, session, "daemon.create", f"daemon:{daemon.id}")
-    return "Starting the daemon."
-
-
-async def _restart_daemon(session: AsyncSession, visitor: Visitor, server_id: int, row_id: int) -> str:
-    await daemons.restart(session, visitor.user, server_id, row_id, actor=visitor.actor)
-    _audit(visitor, session, "daemon.restart", f"daemon:{row_id}")
-    return "Restarting the daemon."
-
-
-async def _delete_daemon(session: AsyncSession, visitor: Visitor, server_id: int, row_id: int) -> str:
-    await daemons.delete(session, visitor.user, server_id, row_id, actor=visitor.actor)
-    _audit(visitor, session, "daemon.delete", f"daemon:{row_id}")
-    return "Stopping and removing the daemon."
-
-
 # Scheduled jobs.
-
-
-async def _jobs(session: AsyncSession, visitor: Visitor, server_id: int) -> Sequence[Any]:
-    rows, _, _ = await cron.page(session, visitor.user, server_id, offset=0, limit=ROWS_SHOWN + 1)
-    return rows
 
 
 async def _create_job(session: AsyncSession, visitor: Visitor, server_id: int) -> str:
@@ -131,56 +82,6 @@ async def _create_job(session: AsyncSession, visitor: Visitor, server_id: int) -
     )
     _audit(visitor, session, "job.create", f"job:{job.id}")
     return "Adding the scheduled job."
-
-
-async def _delete_job(session: AsyncSession, visitor: Visitor, server_id: int, row_id: int) -> str:
-    await cron.delete(session, visitor.user, server_id, row_id, actor=visitor.actor)
-    _audit(visitor, session, "job.delete", f"job:{row_id}")
-    return "Removing the scheduled job."
-
-
-# Firewall rules.
-
-
-async def _rules(session: AsyncSession, visitor: Visitor, server_id: int) -> Sequence[Any]:
-    rows, _ = await firewall.page(session, visitor.user, server_id, offset=0, limit=ROWS_SHOWN + 1)
-    return rows
-
-
-async def _create_rule(session: AsyncSession, visitor: Visitor, server_id: int) -> str:
-    rule = await firewall.create(
-        session, visitor.user, server_id, visitor.model(FirewallRuleCreate), actor=visitor.actor
-    )
-    _audit(visitor, session, "firewall_rule.create", f"firewall_rule:{rule.id}")
-    return "Adding the firewall rule."
-
-
-async def _delete_rule(session: AsyncSession, visitor: Visitor, server_id: int, row_id: int) -> str:
-    await firewall.delete(session, visitor.user, server_id, row_id, actor=visitor.actor)
-    _audit(visitor, session, "firewall_rule.delete", f"firewall_rule:{row_id}")
-    return "Removing the firewall rule."
-
-
-# SSH keys.
-
-
-async def _keys(session: AsyncSession, visitor: Visitor, server_id: int) -> Sequence[Any]:
-    rows, _ = await keys.page(session, visitor.user, server_id, offset=0, limit=ROWS_SHOWN + 1)
-    return rows
-
-
-async def _create_key(session: AsyncSession, visitor: Visitor, server_id: int) -> str:
-    key = await keys.create(
-        session, visitor.user, server_id, visitor.model(SshKeyCreate), actor=visitor.actor
-    )
-    _audit(visitor, session, "key.create", f"key:{key.id}")
-    return "Adding the SSH key."
-
-
-async def _delete_key(session: AsyncSession, visitor: Visitor, server_id: int, row_id: int) -> str:
-    await keys.delete(session, visitor.user, server_id, row_id, actor=visitor.actor)
-    _audit(visitor, session, "key.delete", f"key:{row_id}")
-    return "Removing the SSH key."
 
 
 # PHP versions.
@@ -207,11 +108,6 @@ async def _update_php(session: AsyncSession, visitor: Visitor, server_id: int, r
 # Monitors.
 
 
-async def _monitors(session: AsyncSession, visitor: Visitor, server_id: int) -> Sequence[Any]:
-    rows, _ = await monitors.page(session, visitor.user, server_id, offset=0, limit=ROWS_SHOWN + 1)
-    return rows
-
-
 async def _create_monitor(session: AsyncSession, visitor: Visitor, server_id: int) -> str:
     monitor = await monitors.create(session, visitor.user, server_id, visitor.model(MonitorCreate))
     _audit(visitor, session, "monitor.create", f"monitor:{monitor.id}")
@@ -225,24 +121,6 @@ async def _delete_monitor(session: AsyncSession, visitor: Visitor, server_id: in
 
 
 # Backups.
-
-
-async def _backups(session: AsyncSession, visitor: Visitor, server_id: int) -> Sequence[Any]:
-    rows, _ = await backups.page(session, visitor.user, server_id, offset=0, limit=ROWS_SHOWN + 1)
-    return rows
-
-
-async def _create_backup(session: AsyncSession, visitor: Visitor, server_id: int) -> str:
-    body = visitor.model(BackupConfigurationCreate)
-    configuration = await backups.create(session, visitor.user, server_id, body, actor=visitor.actor)
-    _audit(visitor, session, "backup_configuration.create", f"backup_configuration:{configuration.id}")
-    return "Backup configuration added."
-
-
-async def _run_backup(session: AsyncSession, visitor: Visitor, server_id: int, row_id: int) -> str:
-    await backups.run(session, visitor.user, server_id, row_id, actor=visitor.actor)
-    _audit(visitor, session, "backup_configuration.run", f"backup_configuration:{row_id}")
-    return "Backing up now."
 
 
 async def _delete_backup(session: AsyncSession, visitor: Visitor, server_id: int, row_id: int) -> str:
@@ -294,7 +172,7 @@ SECTIONS: tuple[Section, ...] = (
         ),
         rows=_databases,
         create=_create_database,
-        delete=_delete_database,
+        delete=on_row(databases.delete, "database", "delete", "Removing the database."),
         add_label="Add database",
     ),
     Section(
@@ -311,9 +189,14 @@ SECTIONS: tuple[Section, ...] = (
             Column("Created", lambda r: reltime(r.created_at)),
             STATUS,
         ),
-        rows=_database_users,
-        create=_create_database_user,
-        delete=_delete_database_user,
+        rows=paged(databases.users_page),
+        create=creating(
+            databases.create_user,
+            DatabaseUserCreate,
+            "database_user",
+            "Creating the database user {row.name}.",
+        ),
+        delete=on_row(databases.delete_user, "database_user", "delete", "Removing the database user."),
         add_label="Add database user",
     ),
     Section(
@@ -335,11 +218,15 @@ SECTIONS: tuple[Section, ...] = (
             Column("Processes", lambda row: row.processes),
             STATUS,
         ),
-        rows=_daemons,
-        create=_create_daemon,
-        delete=_delete_daemon,
+        rows=paged(daemons.page),
+        create=creating(daemons.create, DaemonCreate, "daemon", "Starting the daemon."),
+        delete=on_row(daemons.delete, "daemon", "delete", "Stopping and removing the daemon."),
         add_label="Add daemon",
-        actions=(Action("restart", "Restart", _restart_daemon),),
+        actions=(
+            Action(
+                "restart", "Restart", on_row(daemons.restart, "daemon", "restart", "Restarting the daemon.")
+            ),
+        ),
     ),
     Section(
         key="scheduled-jobs",
@@ -361,9 +248,9 @@ SECTIONS: tuple[Section, ...] = (
             Column("Schedule", lambda row: code(row.cron)),
             STATUS,
         ),
-        rows=_jobs,
+        rows=paged(cron.page),
         create=_create_job,
-        delete=_delete_job,
+        delete=on_row(cron.delete, "job", "delete", "Removing the scheduled job."),
         add_label="Add scheduled job",
     ),
     Section(
@@ -383,9 +270,9 @@ SECTIONS: tuple[Section, ...] = (
             Column("Type", lambda row: row.type),
             STATUS,
         ),
-        rows=_rules,
-        create=_create_rule,
-        delete=_delete_rule,
+        rows=paged(firewall.page),
+        create=creating(firewall.create, FirewallRuleCreate, "firewall_rule", "Adding the firewall rule."),
+        delete=on_row(firewall.delete, "firewall_rule", "delete", "Removing the firewall rule."),
         add_label="Add rule",
     ),
     Section(
@@ -398,9 +285,9 @@ SECTIONS: tuple[Section, ...] = (
             Input("key", "Public key", kind="textarea", required=True),
         ),
         columns=(Column("Name", lambda row: row.name), Column("User", lambda row: row.username), STATUS),
-        rows=_keys,
-        create=_create_key,
-        delete=_delete_key,
+        rows=paged(keys.page),
+        create=creating(keys.create, SshKeyCreate, "key", "Adding the SSH key."),
+        delete=on_row(keys.delete, "key", "delete", "Removing the SSH key."),
         add_label="Add key",
     ),
     Section(
@@ -438,7 +325,7 @@ SECTIONS: tuple[Section, ...] = (
             Column("E-mail", lambda row: row.notify),
             Column("State", lambda row: status_badge(row.state)),
         ),
-        rows=_monitors,
+        rows=paged(monitors.page),
         create=_create_monitor,
         delete=_delete_monitor,
         add_label="Add monitor",
@@ -469,11 +356,17 @@ SECTIONS: tuple[Section, ...] = (
             Column("Next run", lambda row: reltime(row.next_run_at)),
             STATUS,
         ),
-        rows=_backups,
-        create=_create_backup,
+        rows=paged(backups.page),
+        create=creating(
+            backups.create, BackupConfigurationCreate, "backup_configuration", "Backup configuration added."
+        ),
         delete=_delete_backup,
         add_label="Add backup configuration",
-        actions=(Action("run", "Back up now", _run_backup),),
+        actions=(
+            Action(
+                "run", "Back up now", on_row(backups.run, "backup_configuration", "run", "Backing up now.")
+            ),
+        ),
     ),
     Section(
         key="recipes",

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shipyard.audit import service as audit
@@ -18,7 +15,7 @@ from shipyard.sites.security.schemas import SecurityRuleCreate
 from shipyard.sites.workers import service as workers
 from shipyard.sites.workers.schemas import WorkerCreate
 from shipyard.web.context import Visitor
-from shipyard.web.sections import ROWS_SHOWN, Action, Column, Input, Section, by_key, code
+from shipyard.web.sections import Action, Column, Input, Section, by_key, code, creating, on_row, paged
 from shipyard.web.templating import reltime, status_badge
 
 Owner = tuple[int, int]
@@ -32,11 +29,6 @@ def _split(text: str) -> list[str]:
 # Certificates.
 
 
-async def _certificates(session: AsyncSession, visitor: Visitor, owner: Owner) -> Sequence[Any]:
-    rows, _ = await certificates.page(session, visitor.user, *owner, offset=0, limit=ROWS_SHOWN + 1)
-    return rows
-
-
 async def _letsencrypt(session: AsyncSession, visitor: Visitor, owner: Owner) -> str:
     domains = _split(visitor.text("domains")) or [(await sites.get(session, visitor.user, *owner)).name]
     body = visitor.model(LetsEncryptCreate, domains=domains)
@@ -45,24 +37,7 @@ async def _letsencrypt(session: AsyncSession, visitor: Visitor, owner: Owner) ->
     return "Ordering the certificate from Let's Encrypt: it is activated once issued."
 
 
-async def _activate(session: AsyncSession, visitor: Visitor, owner: Owner, row_id: int) -> str:
-    await certificates.activate(session, visitor.user, *owner, row_id, actor=visitor.actor)
-    audit.record(session, visitor.actor, "certificate.activate", subject=f"certificate:{row_id}")
-    return "Activating the certificate."
-
-
-async def _delete_certificate(session: AsyncSession, visitor: Visitor, owner: Owner, row_id: int) -> str:
-    await certificates.delete(session, visitor.user, *owner, row_id, actor=visitor.actor)
-    audit.record(session, visitor.actor, "certificate.delete", subject=f"certificate:{row_id}")
-    return "Removing the certificate."
-
-
 # Workers.
-
-
-async def _workers(session: AsyncSession, visitor: Visitor, owner: Owner) -> Sequence[Any]:
-    rows, _, _, _ = await workers.page(session, visitor.user, *owner, offset=0, limit=ROWS_SHOWN + 1)
-    return rows
 
 
 async def _create_worker(session: AsyncSession, visitor: Visitor, owner: Owner) -> str:
@@ -71,62 +46,6 @@ async def _create_worker(session: AsyncSession, visitor: Visitor, owner: Owner) 
     )
     audit.record(session, visitor.actor, "worker.create", subject=f"worker:{worker.id}")
     return "Starting the worker."
-
-
-async def _restart_worker(session: AsyncSession, visitor: Visitor, owner: Owner, row_id: int) -> str:
-    await workers.restart(session, visitor.user, *owner, row_id, actor=visitor.actor)
-    audit.record(session, visitor.actor, "worker.restart", subject=f"worker:{row_id}")
-    return "Restarting the worker."
-
-
-async def _delete_worker(session: AsyncSession, visitor: Visitor, owner: Owner, row_id: int) -> str:
-    await workers.delete(session, visitor.user, *owner, row_id, actor=visitor.actor)
-    audit.record(session, visitor.actor, "worker.delete", subject=f"worker:{row_id}")
-    return "Stopping and removing the worker."
-
-
-# Redirect rules.
-
-
-async def _redirects(session: AsyncSession, visitor: Visitor, owner: Owner) -> Sequence[Any]:
-    rows, _ = await redirects.RULES.page(session, visitor.user, *owner, offset=0, limit=ROWS_SHOWN + 1)
-    return rows
-
-
-async def _create_redirect(session: AsyncSession, visitor: Visitor, owner: Owner) -> str:
-    rule = await redirects.create(
-        session, visitor.user, *owner, visitor.model(RedirectRuleCreate), actor=visitor.actor
-    )
-    audit.record(session, visitor.actor, "redirect_rule.create", subject=f"redirect_rule:{rule.id}")
-    return "Adding the redirect."
-
-
-async def _delete_redirect(session: AsyncSession, visitor: Visitor, owner: Owner, row_id: int) -> str:
-    await redirects.RULES.delete(session, visitor.user, *owner, row_id, actor=visitor.actor)
-    audit.record(session, visitor.actor, "redirect_rule.delete", subject=f"redirect_rule:{row_id}")
-    return "Removing the redirect."
-
-
-# Security rules (HTTP basic authentication).
-
-
-async def _security(session: AsyncSession, visitor: Visitor, owner: Owner) -> Sequence[Any]:
-    rows, _ = await security.RULES.page(session, visitor.user, *owner, offset=0, limit=ROWS_SHOWN + 1)
-    return rows
-
-
-async def _create_security(session: AsyncSession, visitor: Visitor, owner: Owner) -> str:
-    rule = await security.create(
-        session, visitor.user, *owner, visitor.model(SecurityRuleCreate), actor=visitor.actor
-    )
-    audit.record(session, visitor.actor, "security_rule.create", subject=f"security_rule:{rule.id}")
-    return "Protecting the path with a password."
-
-
-async def _delete_security(session: AsyncSession, visitor: Visitor, owner: Owner, row_id: int) -> str:
-    await security.RULES.delete(session, visitor.user, *owner, row_id, actor=visitor.actor)
-    audit.record(session, visitor.actor, "security_rule.delete", subject=f"security_rule:{row_id}")
-    return "Removing the protection."
 
 
 SECTIONS: tuple[Section, ...] = (
@@ -142,11 +61,17 @@ SECTIONS: tuple[Section, ...] = (
             Column("Expires", lambda row: reltime(row.expires_at)),
             STATUS,
         ),
-        rows=_certificates,
+        rows=paged(certificates.page),
         create=_letsencrypt,
-        delete=_delete_certificate,
+        delete=on_row(certificates.delete, "certificate", "delete", "Removing the certificate."),
         add_label="Let's Encrypt",
-        actions=(Action("activate", "Activate", _activate),),
+        actions=(
+            Action(
+                "activate",
+                "Activate",
+                on_row(certificates.activate, "certificate", "activate", "Activating the certificate."),
+            ),
+        ),
     ),
     Section(
         key="workers",
@@ -170,11 +95,15 @@ SECTIONS: tuple[Section, ...] = (
             Column("Processes", lambda row: row.processes),
             STATUS,
         ),
-        rows=_workers,
+        rows=paged(workers.page),
         create=_create_worker,
-        delete=_delete_worker,
+        delete=on_row(workers.delete, "worker", "delete", "Stopping and removing the worker."),
         add_label="Add worker",
-        actions=(Action("restart", "Restart", _restart_worker),),
+        actions=(
+            Action(
+                "restart", "Restart", on_row(workers.restart, "worker", "restart", "Restarting the worker.")
+            ),
+        ),
     ),
     Section(
         key="redirects",
@@ -191,9 +120,9 @@ SECTIONS: tuple[Section, ...] = (
             Column("Type", lambda row: row.type),
             STATUS,
         ),
-        rows=_redirects,
-        create=_create_redirect,
-        delete=_delete_redirect,
+        rows=paged(redirects.RULES.page),
+        create=creating(redirects.create, RedirectRuleCreate, "redirect_rule", "Adding the redirect."),
+        delete=on_row(redirects.RULES.delete, "redirect_rule", "delete", "Removing the redirect."),
         add_label="Add redirect",
     ),
     Section(
@@ -211,9 +140,11 @@ SECTIONS: tuple[Section, ...] = (
             Column("Path", lambda row: code(row.path or "/")),
             STATUS,
         ),
-        rows=_security,
-        create=_create_security,
-        delete=_delete_security,
+        rows=paged(security.RULES.page),
+        create=creating(
+            security.create, SecurityRuleCreate, "security_rule", "Protecting the path with a password."
+        ),
+        delete=on_row(security.RULES.delete, "security_rule", "delete", "Removing the protection."),
         add_label="Add security rule",
     ),
 )
