@@ -307,6 +307,10 @@ def test_integrations_run_artisan_daemons_and_the_scheduler(
         30,
         "the cron line to go",
     )
+    # The line goes before the job does: re-enabling waits for that (else: "being removed", a 422).
+    wait_until(
+        lambda: http.get(f"/api/v1/servers/{sid}/jobs/{job['id']}").status_code == 404, 60, "the job to go"
+    )
 
     # What is still on goes with the site: reverb, pulse and inertia, and a new scheduler line.
     again = http.post(f"{base}/laravel-scheduler").json()["job"]
