@@ -23,7 +23,9 @@ from shipyard.core.errors import NotFound, ShipyardError
 from shipyard.web.context import Visitor, recover
 from shipyard.web.templating import failure, render
 
-BUSY = frozenset({"installing", "removing", "queued", "running", "deploying", "pending", "creating"})
+BUSY = frozenset(
+    {"installing", "removing", "queued", "running", "deploying", "pending", "creating", "activating"}
+)
 ROWS_SHOWN = 50
 
 # The owner of a section's rows: a server id, or (server id, site id).
@@ -133,8 +135,10 @@ def on_row(call: Callable[..., Awaitable[Any]], noun: str, verb: str, notice: st
 
 
 def busy(rows: Sequence[Any]) -> bool:
-    """Whether a row is still changing on the host (the section then polls)."""
-    return any(getattr(row, "status", None) in BUSY for row in rows)
+    """Whether a row is still changing on the host (the section then polls): its status, or its
+    activation (a certificate is installed, then activated)."""
+    changing = ("status", "activation_status")
+    return any(getattr(row, name, None) in BUSY for row in rows for name in changing)
 
 
 def code(text: object) -> Markup:
