@@ -3,7 +3,8 @@
 A section is data: its inputs, its columns, and three calls into the resource's service (rows,
 create, delete). The server and site pages list theirs; one template and one set of routes
 serve them all, and while a row is installing or removing the section polls until it is not.
-`paged`, `creating` and `on_row` make those calls from a service's usual functions.
+`paged`, `creating` and `on_row` make those calls from a service's usual functions; `serve`
+adds a page's three section routes to its router.
 """
 
 from __future__ import annotations
@@ -12,15 +13,17 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import Request
+from fastapi import APIRouter, Depends, Request
 from markupsafe import Markup
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, Response
 
 from shipyard.audit import service as audit
 from shipyard.core.errors import NotFound, ShipyardError
-from shipyard.web.context import Visitor, recover
+from shipyard.http.params import ResourceId
+from shipyard.http.session import DbSession
+from shipyard.web.context import SignedIn, Visitor, recover
 from shipyard.web.templating import failure, render
 
 BUSY = frozenset(
@@ -243,3 +246,49 @@ async def act(
     return await submit(
         request, session, visitor, section, owner, base, lambda: run(session, visitor, owner, row_id)
     )
+
+
+@dataclass(frozen=True)
+class Page:
+    """The page a section belongs to: the owner of its rows and the page's URL."""
+
+    owner: Owner
+    url: str
+
+
+def serve(router: APIRouter, prefix: str, by_key: dict[str, Section], page_of: Callable[..., Any]) -> None:
+    """Add a page's section routes under `{prefix}/sections/`: show (`?rows=1`: only the table,
+    while it polls), add, and a row's button. `page_of` is a dependency that reads the prefix's
+    path ids, checks that the visitor may see the page, and answers its `Page`."""
+    # The annotations are strings (postponed): FastAPI resolves them in this module's globals,
+    # so the dependency goes in the default, not in a local Annotated alias.
+    of_page = Depends(page_of)
+
+    @router.get(prefix + "/sections/{key}")
+    async def show_section(
+        key: str, request: Request, visitor: SignedIn, session: DbSession, page: Page = of_page
+    ) -> Response:
+        section = find(by_key, key)
+        rows_only = bool(request.query_params.get("rows"))
+        return await render_section(
+            request, session, visitor, section, page.owner, page.url, rows_only=rows_only
+        )
+
+    @router.post(prefix + "/sections/{key}")
+    async def add_to_section(
+        key: str, request: Request, visitor: SignedIn, session: DbSession, page: Page = of_page
+    ) -> Response:
+        return await add(request, session, visitor, find(by_key, key), page.owner, page.url)
+
+    @router.post(prefix + "/sections/{key}/{row_id}/{action}")
+    async def act_in_section(
+        key: str,
+        row_id: ResourceId,
+        action: str,
+        request: Request,
+        visitor: SignedIn,
+        session: DbSession,
+        page: Page = of_page,
+    ) -> Response:
+        section = find(by_key, key)
+        return await act(request, session, visitor, section, page.owner, page.url, row_id, action)

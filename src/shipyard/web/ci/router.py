@@ -300,32 +300,9 @@ async def stream_step_log(
     )
 
 
-@router.get("/ci/repos/{repo_id}/sections/{key}")
-async def show_section(
-    repo_id: ResourceId, key: str, request: Request, visitor: SignedIn, session: DbSession
-) -> Response:
-    """A settings section of the repository (secrets, registries, cron jobs)."""
-    section = sections.find(BY_KEY, key)
-    return await sections.render_section(request, session, visitor, section, repo_id, _repo_url(repo_id))
+async def _repo_page(repo_id: ResourceId, visitor: SignedIn, session: DbSession) -> sections.Page:
+    await repos.get(session, visitor.user, repo_id)
+    return sections.Page(repo_id, _repo_url(repo_id))
 
 
-@router.post("/ci/repos/{repo_id}/sections/{key}")
-async def add_to_section(
-    repo_id: ResourceId, key: str, request: Request, visitor: SignedIn, session: DbSession
-) -> Response:
-    section = sections.find(BY_KEY, key)
-    return await sections.add(request, session, visitor, section, repo_id, _repo_url(repo_id))
-
-
-@router.post("/ci/repos/{repo_id}/sections/{key}/{row_id}/{action}")
-async def act_in_section(
-    repo_id: ResourceId,
-    key: str,
-    row_id: ResourceId,
-    action: str,
-    request: Request,
-    visitor: SignedIn,
-    session: DbSession,
-) -> Response:
-    section = sections.find(BY_KEY, key)
-    return await sections.act(request, session, visitor, section, repo_id, _repo_url(repo_id), row_id, action)
+sections.serve(router, "/ci/repos/{repo_id}", BY_KEY, _repo_page)

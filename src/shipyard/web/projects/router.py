@@ -340,37 +340,9 @@ async def save_environment(
     )
 
 
-@router.get("/projects/{project_id}/sections/{key}")
-async def show_section(
-    project_id: ResourceId, key: str, request: Request, visitor: SignedIn, session: DbSession
-) -> Response:
-    """A section, or only its table (`?rows=1`)."""
-    section = sections.find(BY_KEY, key)
-    rows_only = bool(request.query_params.get("rows"))
-    return await sections.render_section(
-        request, session, visitor, section, project_id, _url(project_id), rows_only=rows_only
-    )
+async def _project_page(project_id: ResourceId, visitor: SignedIn, session: DbSession) -> sections.Page:
+    await projects.get(session, visitor.user, project_id)
+    return sections.Page(project_id, _url(project_id))
 
 
-@router.post("/projects/{project_id}/sections/{key}")
-async def add_to_section(
-    project_id: ResourceId, key: str, request: Request, visitor: SignedIn, session: DbSession
-) -> Response:
-    section = sections.find(BY_KEY, key)
-    return await sections.add(request, session, visitor, section, project_id, _url(project_id))
-
-
-@router.post("/projects/{project_id}/sections/{key}/{row_id}/{action}")
-async def act_in_section(
-    project_id: ResourceId,
-    key: str,
-    row_id: ResourceId,
-    action: str,
-    request: Request,
-    visitor: SignedIn,
-    session: DbSession,
-) -> Response:
-    section = sections.find(BY_KEY, key)
-    return await sections.act(
-        request, session, visitor, section, project_id, _url(project_id), row_id, action
-    )
+sections.serve(router, "/projects/{project_id}", BY_KEY, _project_page)

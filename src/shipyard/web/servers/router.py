@@ -125,38 +125,9 @@ async def delete_server(server_id: ResourceId, visitor: SignedIn, session: DbSes
     return RedirectResponse("/servers", status_code=303)
 
 
-@router.get("/servers/{server_id}/sections/{key}")
-async def show_section(
-    server_id: ResourceId, key: str, request: Request, visitor: SignedIn, session: DbSession
-) -> Response:
-    """A section, or only its table (`?rows=1`) while it polls."""
-    section = sections.find(BY_KEY, key)
+async def _server_page(server_id: ResourceId, visitor: SignedIn, session: DbSession) -> sections.Page:
     await servers.get(session, visitor.user, server_id)
-    rows_only = bool(request.query_params.get("rows"))
-    return await sections.render_section(
-        request, session, visitor, section, server_id, f"/servers/{server_id}", rows_only=rows_only
-    )
+    return sections.Page(server_id, f"/servers/{server_id}")
 
 
-@router.post("/servers/{server_id}/sections/{key}")
-async def add_to_section(
-    server_id: ResourceId, key: str, request: Request, visitor: SignedIn, session: DbSession
-) -> Response:
-    section = sections.find(BY_KEY, key)
-    return await sections.add(request, session, visitor, section, server_id, f"/servers/{server_id}")
-
-
-@router.post("/servers/{server_id}/sections/{key}/{row_id}/{action}")
-async def act_in_section(
-    server_id: ResourceId,
-    key: str,
-    row_id: ResourceId,
-    action: str,
-    request: Request,
-    visitor: SignedIn,
-    session: DbSession,
-) -> Response:
-    section = sections.find(BY_KEY, key)
-    return await sections.act(
-        request, session, visitor, section, server_id, f"/servers/{server_id}", row_id, action
-    )
+sections.serve(router, "/servers/{server_id}", BY_KEY, _server_page)

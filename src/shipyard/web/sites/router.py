@@ -410,57 +410,11 @@ async def save_editor(
     )
 
 
-@router.get("/servers/{server_id}/sites/{site_id}/sections/{key}")
-async def show_section(
-    server_id: ResourceId,
-    site_id: ResourceId,
-    key: str,
-    request: Request,
-    visitor: SignedIn,
-    session: DbSession,
-) -> Response:
-    """A section, or only its table (`?rows=1`) while it polls."""
-    section = sections.find(BY_KEY, key)
-    rows_only = bool(request.query_params.get("rows"))
-    return await sections.render_section(
-        request,
-        session,
-        visitor,
-        section,
-        (server_id, site_id),
-        _site_url(server_id, site_id),
-        rows_only=rows_only,
-    )
+async def _site_page(
+    server_id: ResourceId, site_id: ResourceId, visitor: SignedIn, session: DbSession
+) -> sections.Page:
+    await sites.get(session, visitor.user, server_id, site_id)
+    return sections.Page((server_id, site_id), _site_url(server_id, site_id))
 
 
-@router.post("/servers/{server_id}/sites/{site_id}/sections/{key}")
-async def add_to_section(
-    server_id: ResourceId,
-    site_id: ResourceId,
-    key: str,
-    request: Request,
-    visitor: SignedIn,
-    session: DbSession,
-) -> Response:
-    section = sections.find(BY_KEY, key)
-    return await sections.add(
-        request, session, visitor, section, (server_id, site_id), _site_url(server_id, site_id)
-    )
-
-
-@router.post("/servers/{server_id}/sites/{site_id}/sections/{key}/{row_id}/{action}")
-async def act_in_section(
-    server_id: ResourceId,
-    site_id: ResourceId,
-    key: str,
-    row_id: ResourceId,
-    action: str,
-    request: Request,
-    visitor: SignedIn,
-    session: DbSession,
-) -> Response:
-    section = sections.find(BY_KEY, key)
-    owner = (server_id, site_id)
-    return await sections.act(
-        request, session, visitor, section, owner, _site_url(server_id, site_id), row_id, action
-    )
+sections.serve(router, "/servers/{server_id}/sites/{site_id}", BY_KEY, _site_page)
