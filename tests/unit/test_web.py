@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
 
 import pytest
 
 from shipyard.web.auth.router import next_page
 from shipyard.web.context import filled
 from shipyard.web.sections import Input
-from shipyard.web.templating import ago, reltime
+from shipyard.web.templating import ago, reltime, templates
 
 NOW = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
 
@@ -62,3 +63,20 @@ def test_bracketed_input_names_map_to_the_dotted_error_keys() -> None:
     assert Input("credentials[0][username]", "User").error_key == "credentials.0.username"
     assert Input("databases[]", "Databases").error_key == "databases"
     assert Input("credentials[0][username]", "User").id == "credentials-0-username"
+
+
+def test_a_refused_form_comes_back_as_it_was_filled_in() -> None:
+    """The form arrives with bracket names as lists and objects; each input finds its value there."""
+    section = SimpleNamespace(key="users")
+    form = {"name": "ann", "databases": ["2"], "credentials": {"bucket": "b1"}}
+    template = templates.env.get_template("_input.html")
+
+    def html(item: Input, options: tuple[tuple[str, str], ...] = ()) -> str:
+        choices = {item.name: options}
+        return template.render(item=item, values=form, errors={}, choices=choices, section=section)
+
+    listed = html(Input("databases[]", "Databases", kind="checkboxes"), (("1", "one"), ("2", "two")))
+    assert 'value="2" checked' in listed and 'value="1" checked' not in listed
+    assert 'value="b1"' in html(Input("credentials[bucket]", "Bucket"))
+    assert 'value="ann"' in html(Input("name", "Name"))
+    assert 'value="keep"' in html(Input("other", "Other", default="keep"))

@@ -62,6 +62,16 @@ class Input:
         """The key of this field in a ValidationFailed: `credentials[bucket]` -> `credentials.bucket`."""
         return self.name.replace("[]", "").replace("][", ".").replace("[", ".").replace("]", "")
 
+    def value_in(self, values: dict[str, Any] | None) -> Any:
+        """This field's value in a submitted form, whose bracket names came as lists and objects
+        (`databases[]` -> `values["databases"]`); the default when it was not sent."""
+        found: Any = values or {}
+        for part in self.error_key.split("."):
+            if not isinstance(found, dict) or part not in found:
+                return self.default
+            found = found[part]
+        return found
+
 
 @dataclass(frozen=True)
 class Column:
@@ -82,6 +92,7 @@ class Section:
     create: Create | None
     delete: RowCall | None = None
     add_label: str = "Add"
+    remove_confirm: str = "Remove this from the server?"
     actions: tuple[Action, ...] = field(default_factory=tuple)
 
 

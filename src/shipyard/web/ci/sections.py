@@ -67,6 +67,7 @@ async def _delete_secret(session: AsyncSession, visitor: Visitor, repo_id: int, 
 
 SECRETS = Section(
     key="secrets",
+    remove_confirm="Delete this secret? Pipelines that use it will fail to compile.",
     title="Secrets",
     empty="No secrets: add one, then name it in a step's `from_secret`.",
     inputs=(
@@ -116,6 +117,7 @@ async def _delete_registry(session: AsyncSession, visitor: Visitor, repo_id: int
 
 REGISTRIES = Section(
     key="registries",
+    remove_confirm="Delete this registry login?",
     title="Registries",
     empty="No registry credentials: add a registry's address and login to pull private images.",
     inputs=(
@@ -162,6 +164,7 @@ def _next_run(row: Any) -> object:
 
 CRONS = Section(
     key="crons",
+    remove_confirm="Delete this cron job? It will no longer start pipelines.",
     title="Cron jobs",
     empty="No cron jobs: add a schedule to run the pipeline of a branch on its own.",
     inputs=(

@@ -73,6 +73,7 @@ async def _detach_server(session: AsyncSession, visitor: Visitor, project_id: in
 
 SERVERS = Section(
     key="servers",
+    remove_confirm="Remove this server from the project? Its releases stay on it.",
     title="Servers",
     empty="No servers yet: attach one below, then add the project's public key to it.",
     inputs=(
@@ -139,6 +140,7 @@ def _hook_place(hook: Any) -> str:
 
 HOOKS = Section(
     key="hooks",
+    remove_confirm="Delete this hook?",
     title="Deployment hooks",
     empty="No hooks yet: add a script to run before or after an action (migrations, cache warm-up, …).",
     inputs=(
@@ -203,6 +205,7 @@ async def _unlink_folder(session: AsyncSession, visitor: Visitor, project_id: in
 
 FOLDERS = Section(
     key="folders",
+    remove_confirm="Stop linking this folder into new releases?",
     title="Linked folders",
     empty="No linked folders: link one (storage/uploads, say) to keep it across releases.",
     inputs=(
@@ -249,6 +252,7 @@ async def _delete_heartbeat(
 
 HEARTBEATS = Section(
     key="heartbeats",
+    remove_confirm="Delete this heartbeat?",
     title="Heartbeats",
     empty="No heartbeats: add one and call its check-in URL from a scheduled task.",
     inputs=(
@@ -302,6 +306,7 @@ async def _remove_collaborator(session: AsyncSession, visitor: Visitor, project_
 
 COLLABORATORS = Section(
     key="collaborators",
+    remove_confirm="Remove this collaborator from the project?",
     title="Collaborators",
     empty="Only you have access: add another Shipyard user by e-mail address to let them deploy.",
     inputs=(Input("email", "E-mail address", "email", required=True),),
