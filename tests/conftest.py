@@ -9,7 +9,9 @@ import pytest
 from tests.support.acme import Pebble
 from tests.support.api import Account, admin, client, new_user
 from tests.support.aptrepo import FakeBlackfireRepository
+from tests.support.clouds import start_clouds
 from tests.support.dns_providers import DnsProviders
+from tests.support.fakes.base import FakeCloud
 from tests.support.forge import Provisioned, wait_ready
 from tests.support.hosts import HostPool
 from tests.support.postgres import PostgresCluster
@@ -94,6 +96,15 @@ def dns_apis(acme_ca: Pebble) -> Iterator[DnsProviders]:
     apis = DnsProviders(acme_ca)
     yield apis
     apis.stop()
+
+
+@pytest.fixture(scope="session")
+def clouds(hosts: HostPool) -> Iterator[dict[str, FakeCloud]]:
+    """The fake cloud provider APIs (tests/support/clouds.py), whose machines are test hosts."""
+    fakes = start_clouds(hosts)
+    yield fakes
+    for fake in fakes.values():
+        fake.stop()
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """Projects (zero-downtime deployments) in the browser, on two real web hosts: create a project,
 attach the servers and check their connection with the project's key, add a hook, deploy while
 the grid of servers x steps fills in, see a cell's output, cancel a deployment, roll back, and
-the environment editor, linked folders and heartbeats."""
+the environment editor, linked folders, heartbeats, collaborators and notifications."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from tests.support.api import Account, new_user
 from tests.support.hosts import Host
 from tests.support.releases import APP, DEPLOY_SECONDS, GitRepository, authorize, reset_app, serves
 from tests.support.server import ShipyardServer
+from tests.support.smtp import MailSink
 
 # The module's git repository and two web hosts, as the API's zero-downtime tests have them.
 repo = releases.repo
@@ -53,6 +54,7 @@ def test_a_project_from_creation_to_deploy_cancel_and_rollback(
     admin_account: Account,
     repo: GitRepository,
     web: list[Host],
+    mail_sink: MailSink,
     browser: Browser,
     tabs: list[Tab],
     page: Page,
@@ -125,6 +127,32 @@ def test_a_project_from_creation_to_deploy_cancel_and_rollback(
     expect(hooks.get_by_text("Added the hook Gate.")).to_be_visible()
     expect(hooks.locator("tr", has_text="Gate")).to_contain_text("after Clone New Release")
 
+    # A notification: a bad address is refused next to the field; an e-mail address hears of the
+    # deployment below. A Slack webhook is listed with its secret path masked.
+    address = f"team-{server.backend}-{user.name}@example.test"
+    told = page.locator("#section-notifications")
+    told.locator("summary", has_text="Add notification").click()
+    told.get_by_label("Name", exact=True).fill("Team")
+    told.get_by_label("Send by").select_option("email")
+    told.get_by_label("E-mail address or webhook URL").fill("not-an-address")
+    told.get_by_role("button", name="Add notification").click()
+    expect(told.locator(".field-error")).to_have_text("The email address must be a valid e-mail address.")
+    told.get_by_label("E-mail address or webhook URL").fill(address)
+    told.get_by_role("button", name="Add notification").click()
+    expect(told.locator("tr", has_text="Team")).to_contain_text(address)
+    told.locator("summary", has_text="Add notification").click()
+    told.get_by_label("Name", exact=True).fill("Chat")
+    told.get_by_label("Send by").select_option("slack")
+    told.get_by_label("E-mail address or webhook URL").fill(
+        "https://hooks.slack.test/services/T1/B2/secret-part"
+    )
+    told.get_by_role("button", name="Add notification").click()
+    chat = told.locator("tr", has_text="Chat")
+    expect(chat).to_contain_text("hooks.slack.test")
+    expect(chat).not_to_contain_text("secret-part")
+    chat.get_by_role("button", name="Remove").click()
+    expect(told.locator("tr", has_text="Chat")).to_have_count(0)
+
     # Deploy: the grid fills in while the deployment runs; a cell shows its output.
     repo.commit("v1")
     page.get_by_role("button", name="Deploy", exact=True).click()
@@ -145,6 +173,8 @@ def test_a_project_from_creation_to_deploy_cancel_and_rollback(
     for name in ("web-1", "web-2"):
         expect(cell(page, "Activate New Release", name)).to_have_accessible_name(re.compile("finished"))
     assert [serves(host) for host in web] == ["v1", "v1"]
+    [told_of] = mail_sink.wait_for(address, 1, 60)
+    assert told_of.subject == "Shop: deployment finished"
     history = page.locator("#history tbody tr")
     expect(history.first).to_contain_text("finished")
     expect(page.locator("#deployment-grid .progress")).to_have_count(0)

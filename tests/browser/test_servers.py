@@ -27,13 +27,14 @@ def test_add_a_server_watch_it_become_ready_and_change_its_firewall(
         page.get_by_role("link", name="Add server").click()
 
         # The server's own reasons, next to the fields.
-        page.get_by_role("button", name="Add server").click()
-        expect(page.locator("#name-error")).to_contain_text("name")
+        own = page.get_by_role("form", name="A machine of your own")
+        own.get_by_role("button", name="Add server").click()
+        expect(page.locator("#custom-name-error")).to_contain_text("name")
 
-        page.get_by_label("Name", exact=True).fill("browser-1")
-        page.get_by_label("Public address").fill(host.ip)
-        page.get_by_label("Root private key").fill(hosts.root_key())
-        page.get_by_role("button", name="Add server").click()
+        own.get_by_label("Name", exact=True).fill("browser-1")
+        own.get_by_label("Public address").fill(host.ip)
+        own.get_by_label("Root private key").fill(hosts.root_key())
+        own.get_by_role("button", name="Add server").click()
         expect(page.get_by_role("heading", name="browser-1 is added")).to_be_visible()
         expect(page.locator("#sudo-password")).to_have_text(re.compile(r"\S{8,}"))
         page.get_by_role("link", name="Go to the server").click()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import secrets
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -20,12 +19,10 @@ import pytest
 
 from tests.conftest import BACKENDS, ServerFactory
 from tests.support.api import Account, admin, client, new_user
+from tests.support.clouds import AWS_KEY, CREDENTIALS, cloud_env
 from tests.support.fakes.aws import FakeAws, indexed
 from tests.support.fakes.base import WITHHOLD_ADDRESS, FakeCloud
-from tests.support.fakes.digitalocean import FakeDigitalOcean, fingerprint
-from tests.support.fakes.hetzner import FakeHetzner
-from tests.support.fakes.linode import FakeLinode
-from tests.support.fakes.vultr import FakeVultr
+from tests.support.fakes.digitalocean import fingerprint
 from tests.support.forge import (
     events,
     output_of,
@@ -38,15 +35,6 @@ from tests.support.forge import (
 from tests.support.hosts import HostPool
 from tests.support.server import ShipyardServer
 
-TOKEN = "tok-" + secrets.token_hex(16)
-AWS_KEY, AWS_SECRET = "AKIA" + secrets.token_hex(8).upper(), secrets.token_urlsafe(30)
-CREDENTIALS = {
-    "ocean2": {"api_token": TOKEN},
-    "akamai": {"api_token": TOKEN},
-    "vultr2": {"api_token": TOKEN},
-    "hetzner": {"api_token": TOKEN},
-    "aws": {"key": AWS_KEY, "secret": AWS_SECRET},
-}
 WRONG = {
     "ocean2": {"api_token": "wrong-token"},
     "akamai": {"api_token": "wrong-token"},
@@ -76,36 +64,6 @@ LABELS = {
     "aws": "AWS",
     "hetzner": "Hetzner Cloud",
 }
-
-
-@pytest.fixture(scope="session")
-def clouds(hosts: HostPool) -> Iterator[dict[str, FakeCloud]]:
-    fakes: dict[str, FakeCloud] = {
-        "ocean2": FakeDigitalOcean(hosts, TOKEN),
-        "akamai": FakeLinode(hosts, TOKEN),
-        "vultr2": FakeVultr(hosts, TOKEN),
-        "hetzner": FakeHetzner(hosts, TOKEN),
-        "aws": FakeAws(hosts, AWS_KEY, AWS_SECRET),
-    }
-    for fake in fakes.values():
-        fake.start()
-    yield fakes
-    for fake in fakes.values():
-        fake.stop()
-
-
-def cloud_env(clouds: dict[str, FakeCloud], **extra: str) -> dict[str, str]:
-    return {
-        "SHIPYARD_DIGITALOCEAN_URL": clouds["ocean2"].url,
-        "SHIPYARD_LINODE_URL": clouds["akamai"].url,
-        "SHIPYARD_VULTR_URL": clouds["vultr2"].url,
-        "SHIPYARD_HETZNER_URL": clouds["hetzner"].url,
-        "SHIPYARD_AWS_EC2_URL": clouds["aws"].url,
-        "SHIPYARD_MACHINE_POLL_SECONDS": "0.5",
-        "SHIPYARD_MACHINE_ADDRESS_TIMEOUT": "180",
-        "SHIPYARD_MACHINE_SSH_TIMEOUT": "180",
-        **extra,
-    }
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

@@ -14,6 +14,7 @@ from starlette.responses import HTMLResponse
 from shipyard import __version__
 from shipyard.core.db import utcnow
 from shipyard.core.errors import ShipyardError, ValidationFailed
+from shipyard.providers.registry import LABELS
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -87,6 +88,8 @@ def _layout(request: Request) -> dict[str, Any]:
 templates = Jinja2Templates(directory=TEMPLATES, context_processors=[_layout])
 templates.env.filters["reltime"] = reltime
 templates.env.filters["badge"] = status_badge
+# A server's provider by name: Forge's `ocean2` is "DigitalOcean"; `custom` is the user's own machine.
+templates.env.filters["provider"] = lambda provider: LABELS.get(provider, "your own machine")
 
 
 def render(request: Request, template: str, /, status_code: int = 200, **context: Any) -> HTMLResponse:

@@ -1,4 +1,5 @@
-"""Sign-in and sign-out, and the account page: two-factor enrolment and API tokens."""
+"""Sign-in and sign-out, and the account page: two-factor enrolment, API tokens and cloud
+provider credentials."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from shipyard.auth.scopes import RESOURCES
 from shipyard.core.errors import ShipyardError
 from shipyard.core.settings import get_settings
 from shipyard.http.session import DbSession
+from shipyard.web import sections
+from shipyard.web.auth.credentials import BY_KEY
 from shipyard.web.context import (
     SESSION_COOKIE,
     SignedIn,
@@ -194,3 +197,10 @@ async def delete_token(token_id: int, request: Request, visitor: SignedIn, sessi
         details={"name": deleted.name, "owner": visitor.user.name},
     )
     return _done("revoked")
+
+
+async def _account_page(visitor: SignedIn) -> sections.Page:
+    return sections.Page((), "/account")
+
+
+sections.serve(router, "/account", BY_KEY, _account_page)

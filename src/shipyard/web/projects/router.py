@@ -31,7 +31,7 @@ router = APIRouter(dependencies=[Depends(mark_dashboard)], include_in_schema=Fal
 HISTORY_SHOWN = 20
 # A deployment still changing: the grid polls it.
 LIVE = frozenset({DeploymentStatus.QUEUED, DeploymentStatus.RUNNING, DeploymentStatus.CANCELLING})
-OWNER_SECTIONS = frozenset({"servers", "hooks", "folders", "heartbeats", "collaborators"})
+OWNER_SECTIONS = frozenset({"servers", "hooks", "folders", "heartbeats", "collaborators", "notifications"})
 
 
 def _url(project_id: int) -> str:

@@ -1,5 +1,5 @@
-"""The resource sections of a project's page (servers, hooks, linked folders, heartbeats), each
-over its resource's service, as the API's routers call them."""
+"""The resource sections of a project's page (servers, hooks, linked folders, heartbeats,
+collaborators, notifications), each over its resource's service, as the API's routers call them."""
 
 from __future__ import annotations
 
@@ -11,13 +11,17 @@ from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shipyard.audit import service as audit
+from shipyard.core.errors import ValidationFailed
 from shipyard.core.settings import get_settings
+from shipyard.notify.webhooks import masked
 from shipyard.releases.actions.catalogue import ACTIONS, BY_ID
 from shipyard.releases.collaborators import service as collaborators
 from shipyard.releases.heartbeats import service as heartbeats
 from shipyard.releases.heartbeats.schemas import INTERVALS, HeartbeatCreate
 from shipyard.releases.hooks import service as hooks
 from shipyard.releases.hooks.schemas import HookCreate
+from shipyard.releases.notifications import service as notifications
+from shipyard.releases.notifications.schemas import FIELDS, NotificationCreate
 from shipyard.releases.projects import service as projects
 from shipyard.releases.projects.schemas import Folder
 from shipyard.releases.servers import service as project_servers
@@ -317,5 +321,67 @@ COLLABORATORS = Section(
     add_label="Add collaborator",
 )
 
-SECTIONS = (SERVERS, HOOKS, FOLDERS, HEARTBEATS, COLLABORATORS)
+# Notifications: deployments, heartbeats and the monitor announced by e-mail or a chat webhook.
+
+NOTIFICATION_KINDS = {"email": "E-mail", "slack": "Slack", "discord": "Discord", "teams": "Microsoft Teams"}
+
+
+async def _notifications(session: AsyncSession, visitor: Visitor, project_id: int) -> Sequence[Any]:
+    return await notifications.all_of(session, visitor.user, project_id)
+
+
+async def _add_notification(session: AsyncSession, visitor: Visitor, project_id: int) -> str:
+    """The form's one destination field goes to the field of the chosen type (`email_address`,
+    `slack_webhook`, ...), and the service's reasons about it come back to that one field."""
+    kind = visitor.text("type")
+    destination = {FIELDS[kind]: visitor.text("destination")} if kind in FIELDS else {}
+    try:
+        body = visitor.model(NotificationCreate, **destination)
+        notification = await notifications.create(session, visitor.user, project_id, body)
+    except ValidationFailed as exc:
+        field = FIELDS.get(kind)
+        raise ValidationFailed(
+            {("destination" if key == field else key): reasons for key, reasons in exc.errors.items()}
+        ) from exc
+    _audit(visitor, session, "project.notification.create", f"notification:{notification.id}")
+    return f"Added {notification.name}: it hears about deployments, heartbeats and the monitor."
+
+
+async def _delete_notification(
+    session: AsyncSession, visitor: Visitor, project_id: int, notification_id: int
+) -> str:
+    await notifications.delete(session, visitor.user, project_id, notification_id)
+    _audit(visitor, session, "project.notification.delete", f"notification:{notification_id}")
+    return "Deleted the notification."
+
+
+def _destination(notification: Any) -> object:
+    """An e-mail address as it is; a webhook URL masked (it is a secret), as the API shows it."""
+    return notification.email if notification.type == "email" else code(masked(notification.webhook or ""))
+
+
+NOTIFICATIONS = Section(
+    key="notifications",
+    remove_confirm="Delete this notification?",
+    title="Notifications",
+    empty="No notifications: add an e-mail address or a Slack, Discord or Teams webhook to hear about "
+    "deployments, missing heartbeats and a failing monitor.",
+    inputs=(
+        Input("name", "Name", required=True),
+        Input("type", "Send by", "select", options=tuple(NOTIFICATION_KINDS), default="email"),
+        Input("destination", "E-mail address or webhook URL", required=True, wide=True),
+    ),
+    columns=(
+        Column("Name", lambda n: n.name),
+        Column("By", lambda n: NOTIFICATION_KINDS.get(n.type, n.type)),
+        Column("To", _destination),
+        Column("Added", lambda n: reltime(n.created_at)),
+    ),
+    rows=_notifications,
+    create=_add_notification,
+    delete=_delete_notification,
+    add_label="Add notification",
+)
+
+SECTIONS = (SERVERS, HOOKS, FOLDERS, HEARTBEATS, COLLABORATORS, NOTIFICATIONS)
 BY_KEY = by_key(SECTIONS)

@@ -7,8 +7,9 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from shipyard.account import service as account
 from shipyard.audit import service as audit
-from shipyard.core.errors import ShipyardError
+from shipyard.core.errors import NotFound, ShipyardError, ValidationFailed
 from shipyard.core.settings import get_settings
 from shipyard.hostops.packages import FORGE_DATABASE_TYPES, FORGE_PHP_VERSIONS
 from shipyard.http.params import ResourceId
@@ -17,13 +18,14 @@ from shipyard.servers import service as servers
 from shipyard.servers.schemas import ServerCreate
 from shipyard.sites import service as sites
 from shipyard.web import sections
-from shipyard.web.context import SignedIn, mark_dashboard, recover
+from shipyard.web.context import SignedIn, Visitor, mark_dashboard, recover
 from shipyard.web.servers.sections import BY_KEY, SECTIONS
 from shipyard.web.templating import failure, render
 
 router = APIRouter(dependencies=[Depends(mark_dashboard)], include_in_schema=False)
 
 SERVERS_SHOWN = 50
+CREDENTIALS_SHOWN = 100
 EVENTS_SHOWN = 30
 
 
@@ -39,36 +41,63 @@ async def list_servers(request: Request, visitor: SignedIn, session: DbSession) 
     return render(request, template, servers=rows, total=total)
 
 
-def _new_form(request: Request, **context: Any) -> HTMLResponse:
+async def _new_form(request: Request, visitor: Visitor, session: DbSession, **context: Any) -> HTMLResponse:
+    """The two ways to add a server; `submitted` names the form that came back refused."""
     context.setdefault("values", {})
     context.setdefault("errors", {})
+    context.setdefault("submitted", None)
+    credentials, _ = await account.list_credentials(session, visitor.user, offset=0, limit=CREDENTIALS_SHOWN)
+    catalogue = (await account.region_catalogue(session)).regions
+    sizes_of = {
+        provider: list({size.id: size for region in regions for size in region.sizes}.values())
+        for provider, regions in catalogue.items()
+    }
     return render(
         request,
         "servers/new.html",
         database_types=FORGE_DATABASE_TYPES,
         php_versions=FORGE_PHP_VERSIONS,
+        credentials=credentials,
+        credential_types={credential.type for credential in credentials},
+        catalogue=catalogue,
+        sizes_of=sizes_of,
         **context,
     )
 
 
 @router.get("/servers/new")
-async def new_server(request: Request, visitor: SignedIn) -> Response:
-    return _new_form(request)
+async def new_server(request: Request, visitor: SignedIn, session: DbSession) -> Response:
+    return await _new_form(request, visitor, session)
+
+
+async def _provider(session: DbSession, visitor: Visitor) -> str:
+    """ "custom", or the provider of the credential the cloud form chose."""
+    chosen = visitor.text("credential_id")
+    if not chosen:
+        return "custom"
+    if not chosen.isdigit():
+        raise ValidationFailed({"credential_id": ["Choose one of your credentials."]})
+    return (await account.get_credential(session, visitor.user, int(chosen))).type
 
 
 @router.post("/servers")
 async def create_server(request: Request, visitor: SignedIn, session: DbSession) -> Response:
-    """A custom server: with a root key Shipyard provisions it at once, else the page shows the
-    command to run on it as root. The passwords are shown on this page only."""
+    """A custom server (with a root key Shipyard provisions it at once, else the page shows the
+    command to run on it as root) or a machine at a provider. The passwords are shown here only."""
     values = {key: value for key, value in visitor.form.items() if key not in ("_csrf", "root_private_key")}
+    submitted = "cloud" if "credential_id" in values else "custom"
     try:
-        body = visitor.model(ServerCreate, provider="custom")
+        body = visitor.model(ServerCreate, provider=await _provider(session, visitor))
         server, command = await servers.create(
             session, visitor.user, body, base_url=_base_url(request), actor=visitor.actor
         )
+    except NotFound:
+        await recover(session, visitor)
+        errors = {"credential_id": ["The credential does not exist."]}
+        return await _new_form(request, visitor, session, values=values, submitted=submitted, errors=errors)
     except ShipyardError as exc:
         await recover(session, visitor)
-        return _new_form(request, values=values, **failure(exc))
+        return await _new_form(request, visitor, session, values=values, submitted=submitted, **failure(exc))
     sudo_password, database_password = await servers.secrets_of(session, server)
     audit.record(session, visitor.actor, "server.create", subject=f"server:{server.id}")
     return render(
