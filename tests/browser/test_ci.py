@@ -1,6 +1,7 @@
 """CI in the browser: activate a `git` forge's repository, push to it and watch the running step's
 log stream on the pipeline page (real `shipyard agent` processes run the steps), restart and cancel
-pipelines, approve and decline blocked ones, and filter and page the pipeline list."""
+pipelines, approve and decline blocked ones, filter and page the pipeline list, and the settings of
+a repository and of its organization."""
 
 from __future__ import annotations
 
@@ -259,6 +260,50 @@ def test_approve_and_decline_blocked_pipelines_and_page_the_list(
         listed = http.get(f"/api/repos/{repo_id}/cron")
         assert [c["schedule"] for c in listed.json()] == ["@daily"], listed.text
 
+    # The organization's page: a secret there reaches the repository's next pipeline (masked in
+    # its log), and an agent of the organization shows its token once.
+    page.get_by_role("link", name=f"secrets, registries and agents of {owner.name}").click()
+    expect(page.get_by_role("heading", name=f"{owner.name} organization")).to_be_visible()
+    org_secrets = page.locator("#section-secrets")
+    org_secrets.locator("summary").click()
+    org_secrets.get_by_label("Name").fill(f"org_{tag}")
+    org_secrets.get_by_label("Value").fill(f"org-value-{tag}")
+    org_secrets.get_by_role("button", name="Add secret").click()
+    expect(org_secrets.get_by_role("row").filter(has_text=f"org_{tag}")).to_contain_text("all")
+    org_agents = page.locator("#section-agents")
+    org_agents.locator("summary").click()
+    org_agents.get_by_label("Name").fill(f"org-agent-{tag}")
+    org_agents.get_by_label("Labels").fill("no equals sign")
+    org_agents.get_by_role("button", name="Add agent").click()
+    expect(org_agents.locator(".field-error")).to_contain_text("is not key=value")
+    org_agents.get_by_label("Labels").fill("pool=org")
+    org_agents.get_by_role("button", name="Add agent").click()
+    expect(org_agents.get_by_text(re.compile(r"shown only now: [0-9a-f]{64}"))).to_be_visible()
+    org_agent = org_agents.get_by_role("row").filter(has_text=f"org-agent-{tag}")
+    expect(org_agent).to_contain_text("never connected")
+    with client(ci_server, owner) as http:
+        repo.commit({".woodpecker.yaml": ORG_SECRET.format(tag=tag)}, "use the organization's secret")
+        repo.push()
+        wait_until(lambda: (p := newest(http, repo_id)) and p["number"] == 22, 60, "pipeline 22", every=0.2)
+    page.goto(f"/ci/repos/{repo_id}/pipelines/22")
+    page.get_by_role("button", name="Approve").click()
+    expect(page.get_by_role("heading", name="Pipeline #22")).to_contain_text("success", timeout=90_000)
+    tree = page.get_by_role("navigation", name="Workflows and steps")
+    tree.get_by_role("link", name=re.compile("^show")).click()
+    expect(page.locator("#step-log")).to_contain_text("the secret is ********")
+    expect(page.locator("#step-log")).not_to_contain_text(f"org-value-{tag}")
+
+
+ORG_SECRET = """skip_clone: true
+steps:
+  - name: show
+    image: sh
+    environment:
+      VALUE:
+        from_secret: org_{tag}
+    commands:
+      - echo "the secret is $$VALUE"
+"""
 
 WORKFLOW = """skip_clone: true
 {depends}labels:

@@ -16,7 +16,6 @@ from shipyard.ci.queue import info as queue_info
 from shipyard.ci.queue import service as queue
 from shipyard.ci.repos import service as repos
 from shipyard.core.db import get_sessionmaker
-from shipyard.core.errors import NotFound
 from shipyard.http.pagination import Paging, set_page_headers
 from shipyard.http.params import ResourceId
 from shipyard.http.session import DbSession
@@ -71,10 +70,7 @@ async def agent_tasks(agent_id: ResourceId, principal: AgentsAdmin, session: DbS
 
 
 async def _org_admin(session: DbSession, user: User, org_id: int) -> int:
-    org = await repos.org_get(session, user, org_id)
-    if not repos.org_perm(user, org).admin:
-        raise NotFound("organization")
-    return org.id
+    return (await repos.org_admin(session, user, org_id)).id
 
 
 @router.get("/orgs/{org_id}/agents", response_model=list[AgentOut])

@@ -404,6 +404,14 @@ async def org_get(session: AsyncSession, user: User | None, org_id: int) -> Org:
     return org
 
 
+async def org_admin(session: AsyncSession, user: User, org_id: int) -> Org:
+    """An organization the user administers (its secrets, registries and agents); else 404."""
+    org = await org_get(session, user, org_id)
+    if not org_perm(user, org).admin:
+        raise NotFound("organization")
+    return org
+
+
 async def org_lookup(session: AsyncSession, user: User | None, name: str) -> Org:
     org = await repository.org_by_name(session, name)
     if org is None:

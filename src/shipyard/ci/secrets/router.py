@@ -26,7 +26,6 @@ from shipyard.ci.secrets.schemas import (
     SecretOut,
     SecretPatch,
 )
-from shipyard.core.errors import NotFound
 from shipyard.http.pagination import Paging, set_page_headers
 from shipyard.http.params import path_id
 from shipyard.http.session import DbSession
@@ -49,10 +48,7 @@ async def _repo_scope(session: AsyncSession, user: User, repo_id: int, *, write:
 
 
 async def _org_scope(session: AsyncSession, user: User, org_id: int, *, write: bool) -> tuple[int, int]:
-    org = await repos.org_get(session, user, org_id)
-    if not repos.org_perm(user, org).admin:
-        raise NotFound("organization")
-    return org.id, 0
+    return (await repos.org_admin(session, user, org_id)).id, 0
 
 
 async def _global_scope(session: AsyncSession, user: User, ref: int, *, write: bool) -> tuple[int, int]:

@@ -38,7 +38,7 @@ def agent_state(agent: Agent) -> str:
     return "online" if time.time() - agent.last_contact <= recent else "offline"
 
 
-def _labels(text: str) -> dict[str, str]:
+def labels(text: str) -> dict[str, str]:
     """`key=value` lines (blank lines ignored) as labels; a line without `=` is a field error."""
     labels: dict[str, str] = {}
     for line in text.splitlines():
@@ -77,7 +77,7 @@ async def create_agent(request: Request, visitor: SignedIn, session: DbSession) 
     try:
         body = visitor.model(
             AgentCreate,
-            custom_labels=_labels(visitor.text("custom_labels")),
+            custom_labels=labels(visitor.text("custom_labels")),
             no_schedule=visitor.text("no_schedule") == "1",
         )
         agent = await agents.create(session, visitor.user.id, body)

@@ -20,13 +20,14 @@ from shipyard.ci.pipelines import service as pipelines
 from shipyard.ci.pipelines.models import Pipeline, Step, Workflow
 from shipyard.ci.pipelines.router import stream_logs
 from shipyard.ci.repos import service as repos
+from shipyard.ci.repos.models import Repo
 from shipyard.ci.status import ACTIVE, FINISHED, Status
 from shipyard.ci.web import server_url
 from shipyard.core.errors import NotFound, ShipyardError
 from shipyard.http.params import ResourceId
 from shipyard.http.session import DbSession
 from shipyard.web import sections
-from shipyard.web.ci.sections import BY_KEY, SECTIONS
+from shipyard.web.ci.sections import BY_KEY, ORG_BY_KEY, ORG_SECTIONS, SECTIONS
 from shipyard.web.context import SignedIn, Visitor, mark_dashboard, recover
 from shipyard.web.templating import failure, render, templates
 
@@ -176,7 +177,29 @@ async def show_repo(repo_id: ResourceId, request: Request, visitor: SignedIn, se
         live=any(p.status in LIVE for p in rows),
         url=_repo_url(repo.id),
         sections=SECTIONS if (await repos.access(session, visitor.user, repo)).push else (),
+        org_url=await _org_url(session, visitor, repo),
         duration=duration,
+    )
+
+
+async def _org_url(session: DbSession, visitor: Visitor, repo: Repo) -> str | None:
+    """The repository's organization page, for the organization's admins."""
+    org = await repos.org_raw(session, repo.org_id)
+    return f"/ci/orgs/{org.id}" if org is not None and repos.org_perm(visitor.user, org).admin else None
+
+
+@router.get("/ci/orgs/{org_id}")
+async def show_org(org_id: ResourceId, request: Request, visitor: SignedIn, session: DbSession) -> Response:
+    """An organization's secrets, registries and agents, for its admins; and its repositories."""
+    org = await repos.org_admin(session, visitor.user, org_id)
+    mine = await repos.of_user(session, visitor.user, name=None, include_inactive=False)
+    return render(
+        request,
+        "ci/org.html",
+        org=org,
+        repos=[repo for repo in mine if repo.org_id == org.id],
+        sections=ORG_SECTIONS,
+        url=f"/ci/orgs/{org.id}",
     )
 
 
@@ -306,3 +329,11 @@ async def _repo_page(repo_id: ResourceId, visitor: SignedIn, session: DbSession)
 
 
 sections.serve(router, "/ci/repos/{repo_id}", BY_KEY, _repo_page)
+
+
+async def _org_page(org_id: ResourceId, visitor: SignedIn, session: DbSession) -> sections.Page:
+    await repos.org_admin(session, visitor.user, org_id)
+    return sections.Page(org_id, f"/ci/orgs/{org_id}")
+
+
+sections.serve(router, "/ci/orgs/{org_id}", ORG_BY_KEY, _org_page)

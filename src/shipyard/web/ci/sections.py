@@ -1,16 +1,19 @@
-"""The settings sections of a CI repository's page: secrets, registries and cron jobs, each with
-its add form and remove buttons (the shared `web/sections.py` machinery; the owner is the
-repository's id). Changing them needs push access to the repository, as in the API."""
+"""The settings sections of a CI repository's page (secrets, registries and cron jobs; changing them
+needs push access to the repository) and of an organization's page (secrets, registries and
+agents; for its admins), as in the API. Each has its add form and remove buttons (the shared
+`web/sections.py` machinery; the owner is the repository's or the organization's id)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, get_args
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shipyard.audit import service as audit
+from shipyard.ci.agents import service as agents
+from shipyard.ci.agents.schemas import AgentCreate
 from shipyard.ci.cron import service as crons
 from shipyard.ci.cron.schemas import CronCreate
 from shipyard.ci.repos import service as repos
@@ -19,9 +22,10 @@ from shipyard.ci.repos.schemas import Event
 from shipyard.ci.secrets import service as secrets
 from shipyard.ci.secrets.schemas import RegistryCreate, SecretCreate
 from shipyard.core.errors import NotFound
+from shipyard.web.ci.agents import agent_state, labels
 from shipyard.web.context import Visitor
 from shipyard.web.sections import ROWS_SHOWN, Column, Input, Section, by_key, code
-from shipyard.web.templating import reltime
+from shipyard.web.templating import reltime, status_badge
 
 REPO_SCOPE = 0  # secrets and registries of a repository have org_id 0
 EVENTS = get_args(Event)
@@ -39,101 +43,112 @@ async def _event_choices(session: AsyncSession, visitor: Visitor, repo_id: int) 
     return [(event, event.replace("_", " ")) for event in EVENTS]
 
 
-# Secrets.
+# Secrets and registries: a repository's (for those who may push to it) and an organization's
+# (for its admins); `Level` checks that and gives the pair of ids the service files them under.
+
+Level = Callable[[AsyncSession, Visitor, int], Awaitable[tuple[int, int]]]
 
 
-async def _secrets(session: AsyncSession, visitor: Visitor, repo_id: int) -> Sequence[Any]:
+async def _repo_level(session: AsyncSession, visitor: Visitor, repo_id: int) -> tuple[int, int]:
     await _repo(session, visitor, repo_id)
-    rows, _ = await secrets.list_secrets(session, REPO_SCOPE, repo_id, offset=0, limit=ROWS_SHOWN + 1)
-    return rows
+    return REPO_SCOPE, repo_id
 
 
-async def _add_secret(session: AsyncSession, visitor: Visitor, repo_id: int) -> str:
-    await _repo(session, visitor, repo_id)
-    body = visitor.model(SecretCreate, images=_split(visitor.text("images")))
-    secret = await secrets.create_secret(session, REPO_SCOPE, repo_id, body)
-    audit.record(session, visitor.actor, "ci.secret.create", subject=f"ci-secret:{secret.id}")
-    return f"Secret {secret.name} added: steps get it with from_secret."
+async def _org_level(session: AsyncSession, visitor: Visitor, org_id: int) -> tuple[int, int]:
+    return (await repos.org_admin(session, visitor.user, org_id)).id, 0
 
 
-async def _delete_secret(session: AsyncSession, visitor: Visitor, repo_id: int, row_id: int) -> str:
-    row = next((s for s in await _secrets(session, visitor, repo_id) if s.id == row_id), None)
-    if row is None:
-        raise NotFound("secret")
-    await secrets.delete_secret(session, REPO_SCOPE, repo_id, row.name)
-    audit.record(session, visitor.actor, "ci.secret.delete", subject=f"ci-repo:{repo_id}:{row.name}")
-    return f"Secret {row.name} removed."
+def _secrets(level: Level, subject: str) -> Section:
+    """The secrets section at `level`; `subject` starts a removed secret's audit subject."""
+
+    async def rows(session: AsyncSession, visitor: Visitor, owner: int) -> Sequence[Any]:
+        found, _ = await secrets.list_secrets(
+            session, *await level(session, visitor, owner), offset=0, limit=ROWS_SHOWN + 1
+        )
+        return found
+
+    async def add(session: AsyncSession, visitor: Visitor, owner: int) -> str:
+        ids = await level(session, visitor, owner)
+        body = visitor.model(SecretCreate, images=_split(visitor.text("images")))
+        secret = await secrets.create_secret(session, *ids, body)
+        audit.record(session, visitor.actor, "ci.secret.create", subject=f"ci-secret:{secret.id}")
+        return f"Secret {secret.name} added: steps get it with from_secret."
+
+    async def delete(session: AsyncSession, visitor: Visitor, owner: int, row_id: int) -> str:
+        row = next((s for s in await rows(session, visitor, owner) if s.id == row_id), None)
+        if row is None:
+            raise NotFound("secret")
+        await secrets.delete_secret(session, *await level(session, visitor, owner), row.name)
+        audit.record(session, visitor.actor, "ci.secret.delete", subject=f"{subject}:{owner}:{row.name}")
+        return f"Secret {row.name} removed."
+
+    return Section(
+        key="secrets",
+        remove_confirm="Delete this secret? Pipelines that use it will fail to compile.",
+        title="Secrets",
+        empty="No secrets: add one, then name it in a step's `from_secret`.",
+        inputs=(
+            Input("name", "Name", required=True),
+            Input("value", "Value", kind="password", required=True),
+            Input("images", "Only for images", hint="Comma-separated; empty: every image."),
+            Input("note", "Note"),
+            Input("events[]", "Only for events (none: every event)", "checkboxes", choices=_event_choices),
+        ),
+        columns=(
+            Column("Name", lambda row: code(row.name)),
+            Column("Events", lambda row: ", ".join(row.events) or "all"),
+            Column("Images", lambda row: ", ".join(row.images) or "all"),
+            Column("Note", lambda row: row.note),
+        ),
+        rows=rows,
+        create=add,
+        delete=delete,
+        add_label="Add secret",
+    )
 
 
-SECRETS = Section(
-    key="secrets",
-    remove_confirm="Delete this secret? Pipelines that use it will fail to compile.",
-    title="Secrets",
-    empty="No secrets: add one, then name it in a step's `from_secret`.",
-    inputs=(
-        Input("name", "Name", required=True),
-        Input("value", "Value", kind="password", required=True),
-        Input("images", "Only for images", hint="Comma-separated; empty: every image."),
-        Input("note", "Note"),
-        Input("events[]", "Only for events (none: every event)", kind="checkboxes", choices=_event_choices),
-    ),
-    columns=(
-        Column("Name", lambda row: code(row.name)),
-        Column("Events", lambda row: ", ".join(row.events) or "all"),
-        Column("Images", lambda row: ", ".join(row.images) or "all"),
-        Column("Note", lambda row: row.note),
-    ),
-    rows=_secrets,
-    create=_add_secret,
-    delete=_delete_secret,
-    add_label="Add secret",
-)
+def _registries(level: Level, subject: str) -> Section:
+    """The registries section at `level`; `subject` starts a removed registry's audit subject."""
 
+    async def rows(session: AsyncSession, visitor: Visitor, owner: int) -> Sequence[Any]:
+        found, _ = await secrets.list_registries(
+            session, *await level(session, visitor, owner), offset=0, limit=ROWS_SHOWN + 1
+        )
+        return found
 
-# Registries.
+    async def add(session: AsyncSession, visitor: Visitor, owner: int) -> str:
+        ids = await level(session, visitor, owner)
+        row = await secrets.create_registry(session, *ids, visitor.model(RegistryCreate))
+        audit.record(session, visitor.actor, "ci.registry.create", subject=f"ci-registry:{row.id}")
+        return f"Registry {row.address} added."
 
+    async def delete(session: AsyncSession, visitor: Visitor, owner: int, row_id: int) -> str:
+        row = next((r for r in await rows(session, visitor, owner) if r.id == row_id), None)
+        if row is None:
+            raise NotFound("registry")
+        await secrets.delete_registry(session, *await level(session, visitor, owner), row.address)
+        audit.record(session, visitor.actor, "ci.registry.delete", subject=f"{subject}:{owner}:{row.address}")
+        return f"Registry {row.address} removed."
 
-async def _registries(session: AsyncSession, visitor: Visitor, repo_id: int) -> Sequence[Any]:
-    await _repo(session, visitor, repo_id)
-    rows, _ = await secrets.list_registries(session, REPO_SCOPE, repo_id, offset=0, limit=ROWS_SHOWN + 1)
-    return rows
-
-
-async def _add_registry(session: AsyncSession, visitor: Visitor, repo_id: int) -> str:
-    await _repo(session, visitor, repo_id)
-    row = await secrets.create_registry(session, REPO_SCOPE, repo_id, visitor.model(RegistryCreate))
-    audit.record(session, visitor.actor, "ci.registry.create", subject=f"ci-registry:{row.id}")
-    return f"Registry {row.address} added."
-
-
-async def _delete_registry(session: AsyncSession, visitor: Visitor, repo_id: int, row_id: int) -> str:
-    row = next((r for r in await _registries(session, visitor, repo_id) if r.id == row_id), None)
-    if row is None:
-        raise NotFound("registry")
-    await secrets.delete_registry(session, REPO_SCOPE, repo_id, row.address)
-    audit.record(session, visitor.actor, "ci.registry.delete", subject=f"ci-repo:{repo_id}:{row.address}")
-    return f"Registry {row.address} removed."
-
-
-REGISTRIES = Section(
-    key="registries",
-    remove_confirm="Delete this registry login?",
-    title="Registries",
-    empty="No registry credentials: add a registry's address and login to pull private images.",
-    inputs=(
-        Input("address", "Address", required=True, hint="e.g. registry.example.com"),
-        Input("username", "User name"),
-        Input("password", "Password", kind="password"),
-    ),
-    columns=(
-        Column("Address", lambda row: code(row.address)),
-        Column("User name", lambda row: row.username or "—"),
-    ),
-    rows=_registries,
-    create=_add_registry,
-    delete=_delete_registry,
-    add_label="Add registry",
-)
+    return Section(
+        key="registries",
+        remove_confirm="Delete this registry login?",
+        title="Registries",
+        empty="No registry credentials: add a registry's address and login to pull private images.",
+        inputs=(
+            Input("address", "Address", required=True, hint="e.g. registry.example.com"),
+            Input("username", "User name"),
+            Input("password", "Password", kind="password"),
+        ),
+        columns=(
+            Column("Address", lambda row: code(row.address)),
+            Column("User name", lambda row: row.username or "—"),
+        ),
+        rows=rows,
+        create=add,
+        delete=delete,
+        add_label="Add registry",
+    )
 
 
 # Cron jobs.
@@ -185,5 +200,53 @@ CRONS = Section(
     add_label="Add cron job",
 )
 
-SECTIONS = (SECRETS, REGISTRIES, CRONS)
+# An organization's agents: they run only its repositories' workflows; the token shows once.
+
+
+async def _agents(session: AsyncSession, visitor: Visitor, org_id: int) -> Sequence[Any]:
+    org = await repos.org_admin(session, visitor.user, org_id)
+    rows, _ = await agents.page(session, org_id=org.id, offset=0, limit=ROWS_SHOWN + 1)
+    return rows
+
+
+async def _add_agent(session: AsyncSession, visitor: Visitor, org_id: int) -> str:
+    org = await repos.org_admin(session, visitor.user, org_id)
+    body = visitor.model(AgentCreate, custom_labels=labels(visitor.text("custom_labels")))
+    agent = await agents.create(session, visitor.user.id, body, org_id=org.id)
+    audit.record(session, visitor.actor, "ci.agent.create", subject=f"ci-agent:{agent.id}")
+    return f"Agent {agent.name} added. Its token, shown only now: {agent.token}"
+
+
+async def _delete_agent(session: AsyncSession, visitor: Visitor, org_id: int, agent_id: int) -> str:
+    org = await repos.org_admin(session, visitor.user, org_id)
+    await agents.delete(session, agent_id, org_id=org.id)
+    audit.record(session, visitor.actor, "ci.agent.delete", subject=f"ci-agent:{agent_id}")
+    return "Agent removed: it can no longer take work."
+
+
+LABELS_HINT = "key=value, one a line: workflows whose labels match run on this agent."
+AGENTS = Section(
+    key="agents",
+    remove_confirm="Remove this agent? It can no longer take work with its token.",
+    title="Agents",
+    empty="No agents of this organization: add one and run `shipyard agent` with its token.",
+    inputs=(
+        Input("name", "Name", required=True),
+        Input("custom_labels", "Labels", "textarea", hint=LABELS_HINT),
+    ),
+    columns=(
+        Column("Name", lambda row: row.name),
+        Column("State", lambda row: status_badge(agent_state(row))),
+        Column("Platform", lambda row: row.platform or "—"),
+        Column("Labels", lambda row: ", ".join(f"{k}={v}" for k, v in row.custom_labels.items()) or "—"),
+    ),
+    rows=_agents,
+    create=_add_agent,
+    delete=_delete_agent,
+    add_label="Add agent",
+)
+
+SECTIONS = (_secrets(_repo_level, "ci-repo"), _registries(_repo_level, "ci-repo"), CRONS)
 BY_KEY = by_key(SECTIONS)
+ORG_SECTIONS = (_secrets(_org_level, "ci-org"), _registries(_org_level, "ci-org"), AGENTS)
+ORG_BY_KEY = by_key(ORG_SECTIONS)
