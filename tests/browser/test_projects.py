@@ -14,6 +14,7 @@ from tests.browser.conftest import DESKTOP, PHONE, Tab, overflowing, screenshot
 from tests.browser.test_account import sign_in
 from tests.e2e.releases import conftest as releases
 from tests.support.api import Account, new_user
+from tests.support.forge import wait_until
 from tests.support.hosts import Host
 from tests.support.releases import APP, DEPLOY_SECONDS, GitRepository, authorize, reset_app, serves
 from tests.support.server import ShipyardServer
@@ -272,6 +273,25 @@ def test_a_project_from_creation_to_deploy_cancel_and_rollback(
     other.page.get_by_role("link", name="Shop").click()
     expect(other.page.locator("#deployment-state .badge")).to_have_text("finished")
     expect(other.page.locator("#section-hooks")).to_have_count(0)
+
+    # Settings: a refused value says why; a new branch as the source is what the deploy URL
+    # (copied from the page) puts live next.
+    settings = page.locator("#project-settings")
+    settings.get_by_label("Releases kept on each server").fill("0")
+    settings.get_by_role("button", name="Save settings").click()
+    expect(settings.locator("#settings-retain_deployments-error")).to_be_visible()
+    settings.get_by_label("Releases kept on each server").fill("3")
+    settings.get_by_role("button", name="Save settings").click()
+    expect(settings.get_by_text("Settings saved.")).to_be_visible()
+    expect(settings.get_by_label("Releases kept on each server")).to_have_value("3")
+    branch = f"release-{server.backend}"
+    repo.commit("v4", branch=branch)
+    settings.get_by_label("Branch").fill(branch)
+    settings.get_by_role("button", name="Save source").click()
+    expect(settings.get_by_text(f"The next deployment clones {branch}")).to_be_visible()
+    deploy_url = settings.locator("#deploy-url").inner_text()
+    assert httpx.post(deploy_url).is_success
+    wait_until(lambda: [serves(host) for host in web] == ["v4", "v4"], DEPLOY_SECONDS, "v4 to be live")
 
     # On a phone the page fits the screen.
     page.set_viewport_size(PHONE)

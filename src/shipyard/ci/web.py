@@ -2,15 +2,6 @@
 
 from __future__ import annotations
 
-from fastapi import Request
-
-from shipyard.core.settings import get_settings
-
-
-def server_url(request: Request) -> str:
-    """Shipyard's own URL as pipelines see it (CI_SYSTEM_URL): the public URL setting, else the request's."""
-    return (get_settings().public_url or str(request.base_url)).rstrip("/")
-
 
 def sse(data: str, *, event: str | None = None, event_id: str | None = None) -> bytes:
     lines = []

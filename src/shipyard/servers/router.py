@@ -9,10 +9,10 @@ from fastapi.responses import PlainTextResponse
 
 from shipyard.audit import service as audit
 from shipyard.auth.dependencies import Authenticator, Principal
-from shipyard.core.settings import get_settings
 from shipyard.http.pagination import Paging, set_page_headers
 from shipyard.http.params import MAX_ID, ResourceId
 from shipyard.http.session import DbSession
+from shipyard.http.urls import public_url
 from shipyard.servers import service
 from shipyard.servers.models import Server, ServerEvent
 from shipyard.servers.schemas import (
@@ -80,10 +80,6 @@ def event_read(event: ServerEvent, server_name: str) -> EventRead:
     )
 
 
-def _base_url(request: Request) -> str:
-    return get_settings().public_url or str(request.base_url)
-
-
 @router.post("", response_model=ServerCreated)
 async def create_server(
     body: ServerCreate, principal: ServersPrincipal, session: DbSession, request: Request
@@ -92,7 +88,7 @@ async def create_server(
     otherwise run `provision_command` on the host as root. Other providers: Shipyard creates the
     machine with the credential, logs in with its own key and provisions it."""
     server, command = await service.create(
-        session, principal.user, body, base_url=_base_url(request), actor=principal.actor
+        session, principal.user, body, base_url=public_url(request), actor=principal.actor
     )
     sudo_password, database_password = await service.secrets_of(session, server)
     audit.record(session, principal.actor, "server.create", subject=f"server:{server.id}")
@@ -223,7 +219,7 @@ async def event_output(
 @router.get("/{server_id}/provision.sh", response_class=PlainTextResponse, include_in_schema=False)
 async def provision_script(server_id: ResourceId, token: str, session: DbSession, request: Request) -> str:
     """Fetched by `provision_command` on the host; the one-time token is the authentication."""
-    return await service.provision_script(session, server_id, token, base_url=_base_url(request))
+    return await service.provision_script(session, server_id, token, base_url=public_url(request))
 
 
 @router.post("/{server_id}/provision-callback", status_code=202, include_in_schema=False)

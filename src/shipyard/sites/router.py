@@ -13,11 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shipyard.audit import service as audit
 from shipyard.auth.dependencies import Authenticator, Principal
 from shipyard.auth.models import User
-from shipyard.core.settings import get_settings
 from shipyard.hostops.sites import web_path
 from shipyard.http.pagination import Paging, set_page_headers
 from shipyard.http.params import ResourceId
 from shipyard.http.session import DbSession
+from shipyard.http.urls import public_url
 from shipyard.servers.routes import OneRow, one_row
 from shipyard.sites import service
 from shipyard.sites.models import Site
@@ -38,10 +38,6 @@ router = APIRouter(prefix="/api/v1/servers/{server_id}/sites", tags=["sites"])
 
 SITES = Authenticator("sites")
 SitesPrincipal = Annotated[Principal, Depends(SITES)]
-
-
-def base_url(request: Request) -> str:
-    return (get_settings().public_url or str(request.base_url)).rstrip("/")
 
 
 def site_read(site: Site, base_url: str) -> SiteRead:
@@ -122,7 +118,7 @@ async def create_site(
 ) -> SiteEnvelope:
     site = await service.create(session, principal.user, server_id, body, actor=principal.actor)
     audit.record(session, principal.actor, "site.create", subject=f"site:{site.id}")
-    return SiteEnvelope(site=site_read(site, base_url(request)))
+    return SiteEnvelope(site=site_read(site, public_url(request)))
 
 
 @router.get("", response_model=SiteList)
@@ -138,7 +134,7 @@ async def list_sites(
         session, principal.user, server_id, offset=paging.offset, limit=paging.size
     )
     set_page_headers(request, response, paging, total)
-    url = base_url(request)
+    url = public_url(request)
     return SiteList(sites=[site_read(row, url) for row in rows])
 
 
@@ -151,7 +147,7 @@ async def get_site(
     request: Request,
 ) -> SiteEnvelope:
     site = await service.get(session, principal.user, server_id, site_id)
-    return SiteEnvelope(site=site_read(site, base_url(request)))
+    return SiteEnvelope(site=site_read(site, public_url(request)))
 
 
 @router.put("/{site_id}", response_model=SiteEnvelope)
@@ -172,7 +168,7 @@ async def update_site(
         subject=f"site:{site_id}",
         details={"fields": sorted(body.model_dump(exclude_unset=True))},
     )
-    return SiteEnvelope(site=site_read(site, base_url(request)))
+    return SiteEnvelope(site=site_read(site, public_url(request)))
 
 
 @router.put("/{site_id}/php", response_model=SiteEnvelope)
@@ -190,7 +186,7 @@ async def change_php_version(
     audit.record(
         session, principal.actor, "site.php", subject=f"site:{site_id}", details={"version": body.version}
     )
-    return SiteEnvelope(site=site_read(site, base_url(request)))
+    return SiteEnvelope(site=site_read(site, public_url(request)))
 
 
 @router.put("/{site_id}/aliases", response_model=SiteEnvelope)
@@ -207,7 +203,7 @@ async def add_aliases(
         session, principal.user, server_id, site_id, body.aliases, actor=principal.actor
     )
     audit.record(session, principal.actor, "site.aliases", subject=f"site:{site_id}")
-    return SiteEnvelope(site=site_read(site, base_url(request)))
+    return SiteEnvelope(site=site_read(site, public_url(request)))
 
 
 @router.delete("/{site_id}", status_code=204)

@@ -26,6 +26,7 @@ from shipyard.web.ci.agents import router as ci_agents_router
 from shipyard.web.ci.router import router as ci_router
 from shipyard.web.context import SESSION_COOKIE, SignInRequired
 from shipyard.web.projects.router import router as projects_router
+from shipyard.web.projects.settings import router as project_settings_router
 from shipyard.web.servers.router import router as servers_router
 from shipyard.web.sites.router import router as sites_router
 from shipyard.web.templating import render
@@ -67,7 +68,15 @@ def install(app: FastAPI) -> None:
     """Add the dashboard's routes (after the API's), static files and error pages to `app`."""
     app.mount("/static/vendor", StaticFiles(directory=vendor_dir(), check_dir=False), name="vendor")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    routers = (auth_router, servers_router, sites_router, projects_router, ci_router, ci_agents_router)
+    routers = (
+        auth_router,
+        servers_router,
+        sites_router,
+        projects_router,
+        project_settings_router,
+        ci_router,
+        ci_agents_router,
+    )
     for router in (*routers, audit_router):
         app.include_router(router)
 

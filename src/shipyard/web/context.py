@@ -92,6 +92,11 @@ class Visitor:
         value = self.form.get(name, [])
         return [str(item) for item in (value if isinstance(value, list) else [value])]
 
+    def values(self, *withheld: str) -> dict[str, Any]:
+        """The form as it was filled in, to show it again when it is refused (without the CSRF
+        token and the `withheld` fields, such as a private key)."""
+        return {key: value for key, value in self.form.items() if key != CSRF_FIELD and key not in withheld}
+
     def model(self, schema: type[Model], **extra: Any) -> Model:
         """The form (blank fields left out, so the schema's defaults apply) as `schema`; a
         field-by-field ValidationFailed when it does not fit."""

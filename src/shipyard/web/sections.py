@@ -210,7 +210,7 @@ async def submit(
         notice = await change()
     except ShipyardError as exc:
         await recover(session, visitor)
-        values = {key: value for key, value in visitor.form.items() if key != "_csrf"}
+        values = visitor.values()
         return await render_section(
             request, session, visitor, section, owner, base, values=values, **failure(exc)
         )

@@ -12,10 +12,10 @@ from shipyard.ci.pipelines import service as pipelines
 from shipyard.ci.pipelines.read import pipeline_out
 from shipyard.ci.pipelines.schemas import PipelineOut
 from shipyard.ci.repos import service as repos
-from shipyard.ci.web import server_url
 from shipyard.http.pagination import Paging, set_page_headers
 from shipyard.http.params import ResourceId
 from shipyard.http.session import DbSession
+from shipyard.http.urls import public_url
 
 router = APIRouter(prefix="/api/repos/{repo_id}/cron", tags=["ci cron"])
 
@@ -59,7 +59,7 @@ async def run_cron(
 ) -> PipelineOut:
     """Start the cron's pipeline now."""
     repo = await repos.get(session, principal.user, repo_id, "push")
-    pipeline = await service.run_now(session, repo, cron, server_url(request))
+    pipeline = await service.run_now(session, repo, cron, public_url(request))
     audit.record(session, principal.actor, "ci.cron.run", subject=f"ci-cron:{cron}")
     workflows, steps = await pipelines.details(session, [pipeline])
     return pipeline_out(pipeline, workflows, steps)

@@ -25,13 +25,14 @@ from shipyard.ci.pipelines.schemas import ConfigOut, FeedOut, PipelineOptions, P
 from shipyard.ci.repos import service as repos
 from shipyard.ci.repos.models import Repo
 from shipyard.ci.status import FINISHED
-from shipyard.ci.web import SSE_HEADERS, server_url, sse
+from shipyard.ci.web import SSE_HEADERS, sse
 from shipyard.core.db import get_sessionmaker
 from shipyard.core.errors import NotFound, ValidationFailed
 from shipyard.core.settings import get_settings
 from shipyard.http.pagination import Paging, set_page_headers
 from shipyard.http.params import ResourceId
 from shipyard.http.session import DbSession
+from shipyard.http.urls import public_url
 
 router = APIRouter(prefix="/api", tags=["ci pipelines"])
 PING_SECONDS = 30.0
@@ -72,7 +73,7 @@ async def hook(
     body = await request.body()
     if len(body) > MAX_HOOK_BYTES:
         raise ValidationFailed({"hook": [f"The payload is over {MAX_HOOK_BYTES} bytes."]})
-    pipeline = await webhooks.receive(session, request.headers, body, access_token, server_url(request))
+    pipeline = await webhooks.receive(session, request.headers, body, access_token, public_url(request))
     if pipeline is None:
         return Response(status_code=204)
     out = await _with_details(session, pipeline)
@@ -122,7 +123,7 @@ async def run_pipeline(
         repo,
         branch=options.branch,
         variables=options.variables,
-        server_url=server_url(request),
+        server_url=public_url(request),
     )
     audit.record(session, principal.actor, "ci.pipeline.manual", subject=f"ci-pipeline:{pipeline.id}")
     return await _with_details(session, pipeline)
@@ -171,7 +172,7 @@ async def restart_pipeline(
         event=event,
         deploy_to=deploy_to,
         variables=variables,
-        server_url=server_url(request),
+        server_url=public_url(request),
     )
     audit.record(session, principal.actor, "ci.pipeline.restart", subject=f"ci-pipeline:{pipeline.id}")
     return await _with_details(session, pipeline)
@@ -240,7 +241,7 @@ async def pipeline_metadata(
 ) -> dict[str, Any]:
     """What the pipeline's CI_* variables are made of (Woodpecker's metadata.Metadata)."""
     repo = await repos.get(session, principal.user, repo_id, "push")
-    meta = await pipelines.metadata(session, repo, pipeline_number, server_url(request))
+    meta = await pipelines.metadata(session, repo, pipeline_number, public_url(request))
     return meta.model_dump()
 
 
@@ -468,4 +469,4 @@ async def cc_xml_by_name(owner: str, name: str, session: DbSession, request: Req
 
 
 def _web_url(request: Request, repo: Repo) -> str:
-    return f"{server_url(request)}/repos/{repo.id}"
+    return f"{public_url(request)}/repos/{repo.id}"

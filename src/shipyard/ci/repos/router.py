@@ -15,11 +15,11 @@ from shipyard.ci.pipelines.read import pipeline_out
 from shipyard.ci.pipelines.schemas import PipelineOut
 from shipyard.ci.repos import service
 from shipyard.ci.repos.schemas import OrgOut, OrgPerm, Perm, PullRequestOut, RepoOut, RepoPatch
-from shipyard.ci.web import server_url
 from shipyard.core.errors import ValidationFailed
 from shipyard.http.pagination import Paging, set_page_headers
 from shipyard.http.params import MAX_ID, ResourceId
 from shipyard.http.session import DbSession
+from shipyard.http.urls import public_url
 
 router = APIRouter(prefix="/api", tags=["ci repos"])
 
@@ -50,7 +50,7 @@ async def activate_repo(
     """Activate a repository: on a `git` forge `forge_remote_id` is its path under the forge's url;
     on forgejo/gitea, GitHub and GitLab it is the forge's id of the repository (or `owner/name`),
     and Shipyard adds a webhook to the repository that reports to `POST /api/hook`."""
-    repo = await service.activate(session, principal.user, forge_remote_id, forge_id, server_url(request))
+    repo = await service.activate(session, principal.user, forge_remote_id, forge_id, public_url(request))
     audit.record(session, principal.actor, "ci.repo.activate", subject=f"ci-repo:{repo.id}")
     return service.read(repo)
 
@@ -63,7 +63,7 @@ async def lookup_repo(repo_full_name: str, principal: Guest, session: DbSession)
 
 @router.post("/repos/repair", status_code=204)
 async def repair_all(principal: Admin, session: DbSession, request: Request) -> None:
-    await service.repair_all(session, server_url(request))
+    await service.repair_all(session, public_url(request))
 
 
 @router.get("/repos/{repo_id}", response_model=RepoOut)
@@ -87,7 +87,7 @@ async def delete_repo(
     """Deactivate the repository (its webhook leaves the forge); `?remove=true` deletes it with its
     pipelines."""
     repo = await service.deactivate(
-        session, principal.user, repo_id, remove=remove, hook_base=server_url(request)
+        session, principal.user, repo_id, remove=remove, hook_base=public_url(request)
     )
     audit.record(session, principal.actor, "ci.repo.delete", subject=f"ci-repo:{repo_id}")
     return service.read(repo)
@@ -143,7 +143,7 @@ async def move(
 @router.post("/repos/{repo_id}/repair", status_code=204)
 async def repair(repo_id: ResourceId, principal: LoggedIn, session: DbSession, request: Request) -> None:
     """Re-read the repository from its forge and register its webhook again."""
-    await service.repair(session, principal.user, repo_id, server_url(request))
+    await service.repair(session, principal.user, repo_id, public_url(request))
 
 
 @router.get("/repos/{repo_id}/permissions", response_model=Perm)
@@ -167,7 +167,7 @@ async def hook_script(repo_id: ResourceId, principal: LoggedIn, session: DbSessi
         raise ValidationFailed(
             {"repo": [f"The {forge_type} forge sends its own webhooks; the hook script is for git forges."]}
         )
-    url = f"{server_url(request)}/api/hook?access_token={service.hook_token(repo)}"
+    url = f"{public_url(request)}/api/hook?access_token={service.hook_token(repo)}"
     return (
         "#!/bin/sh\n"
         f"# Shipyard: report pushes to {repo.full_name} (post-receive hook).\n"

@@ -12,9 +12,10 @@ from shipyard.auth.dependencies import Authenticator, Principal
 from shipyard.hostops.apps import PHPMYADMIN, WORDPRESS
 from shipyard.http.params import ResourceId
 from shipyard.http.session import DbSession
+from shipyard.http.urls import public_url
 from shipyard.sites.apps import service
 from shipyard.sites.apps.schemas import AppInstall
-from shipyard.sites.router import base_url, site_read
+from shipyard.sites.router import site_read
 from shipyard.sites.schemas import SiteEnvelope
 
 router = APIRouter(prefix="/api/v1/servers/{server_id}/sites/{site_id}", tags=["sites"])
@@ -35,7 +36,7 @@ def _routes(path: str, app: str) -> None:
             session, principal.user, server_id, site_id, app, body, actor=principal.actor
         )
         audit.record(session, principal.actor, f"site.{path}.install", subject=f"site:{site_id}")
-        return SiteEnvelope(site=site_read(site, base_url(request)))
+        return SiteEnvelope(site=site_read(site, public_url(request)))
 
     async def uninstall(
         server_id: ResourceId, site_id: ResourceId, principal: SitesPrincipal, session: DbSession

@@ -16,6 +16,7 @@ from shipyard.auth.models import User
 from shipyard.http.pagination import Paging, set_page_headers
 from shipyard.http.params import ResourceId
 from shipyard.http.session import DbSession
+from shipyard.http.urls import public_url
 from shipyard.sites.deployments import service
 from shipyard.sites.deployments.models import SiteDeployment
 from shipyard.sites.deployments.schemas import (
@@ -27,7 +28,7 @@ from shipyard.sites.deployments.schemas import (
     DeploymentScript,
     FailureEmails,
 )
-from shipyard.sites.router import add_text_file, base_url, site_read
+from shipyard.sites.router import add_text_file, site_read
 from shipyard.sites.schemas import SiteEnvelope
 
 router = APIRouter(prefix="/api/v1/servers/{server_id}/sites/{site_id}", tags=["sites"])
@@ -64,7 +65,7 @@ async def enable_quick_deploy(
     """The site's `deployment_url` deploys it on a POST or a provider's push to its branch."""
     site = await service.set_quick_deploy(session, principal.user, server_id, site_id, enabled=True)
     audit.record(session, principal.actor, "site.quick_deploy.enable", subject=f"site:{site_id}")
-    return SiteEnvelope(site=site_read(site, base_url(request)))
+    return SiteEnvelope(site=site_read(site, public_url(request)))
 
 
 @router.delete("/deployment", response_model=SiteEnvelope)
@@ -78,7 +79,7 @@ async def disable_quick_deploy(
     """The site's `deployment_url` refuses to deploy (403)."""
     site = await service.set_quick_deploy(session, principal.user, server_id, site_id, enabled=False)
     audit.record(session, principal.actor, "site.quick_deploy.disable", subject=f"site:{site_id}")
-    return SiteEnvelope(site=site_read(site, base_url(request)))
+    return SiteEnvelope(site=site_read(site, public_url(request)))
 
 
 async def _script_body(body: DeploymentScript) -> DeploymentScript:
@@ -112,7 +113,7 @@ async def deploy_now(
     deployments wait; one deployment of a site runs at a time."""
     site = await service.deploy_now(session, principal.user, server_id, site_id, actor=principal.actor)
     audit.record(session, principal.actor, "site.deploy", subject=f"site:{site_id}")
-    return SiteEnvelope(site=site_read(site, base_url(request)))
+    return SiteEnvelope(site=site_read(site, public_url(request)))
 
 
 @router.post("/deployment/reset", response_model=SiteEnvelope)
@@ -125,7 +126,7 @@ async def reset_deployment_status(
 ) -> SiteEnvelope:
     site = await service.reset_status(session, principal.user, server_id, site_id)
     audit.record(session, principal.actor, "site.deployment.reset", subject=f"site:{site_id}")
-    return SiteEnvelope(site=site_read(site, base_url(request)))
+    return SiteEnvelope(site=site_read(site, public_url(request)))
 
 
 @router.get("/deployment/log", response_class=PlainTextResponse)

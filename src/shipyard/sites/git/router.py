@@ -10,9 +10,10 @@ from shipyard.audit import service as audit
 from shipyard.auth.dependencies import Authenticator, Principal
 from shipyard.http.params import ResourceId
 from shipyard.http.session import DbSession
+from shipyard.http.urls import public_url
 from shipyard.sites.git import service
 from shipyard.sites.git.schemas import DeployKey, GitInstall, GitUpdate
-from shipyard.sites.router import base_url, site_read
+from shipyard.sites.router import site_read
 from shipyard.sites.schemas import SiteEnvelope
 
 router = APIRouter(prefix="/api/v1/servers/{server_id}/sites/{site_id}", tags=["sites"])
@@ -43,7 +44,7 @@ async def install_repository(
         actor=principal.actor,
     )
     audit.record(session, principal.actor, "site.git.install", subject=f"site:{site_id}")
-    return SiteEnvelope(site=site_read(site, base_url(request)))
+    return SiteEnvelope(site=site_read(site, public_url(request)))
 
 
 @router.put("/git", response_model=SiteEnvelope)
@@ -67,7 +68,7 @@ async def update_repository(
         actor=principal.actor,
     )
     audit.record(session, principal.actor, "site.git.update", subject=f"site:{site_id}")
-    return SiteEnvelope(site=site_read(site, base_url(request)))
+    return SiteEnvelope(site=site_read(site, public_url(request)))
 
 
 @router.delete("/git", response_model=SiteEnvelope)
@@ -81,7 +82,7 @@ async def remove_repository(
     """Takes the repository out of the site (`repository_status` removing, then null)."""
     site = await service.remove(session, principal.user, server_id, site_id, actor=principal.actor)
     audit.record(session, principal.actor, "site.git.remove", subject=f"site:{site_id}")
-    return SiteEnvelope(site=site_read(site, base_url(request)))
+    return SiteEnvelope(site=site_read(site, public_url(request)))
 
 
 @router.post("/deploy-key", response_model=DeployKey)

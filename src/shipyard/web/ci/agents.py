@@ -83,7 +83,7 @@ async def create_agent(request: Request, visitor: SignedIn, session: DbSession) 
         agent = await agents.create(session, visitor.user.id, body)
     except ShipyardError as exc:
         await recover(session, visitor)
-        values = {key: value for key, value in visitor.form.items() if key != "_csrf"}
+        values = visitor.values()
         return await _agents_page(request, session, visitor, values=values, **failure(exc))
     audit.record(session, visitor.actor, "ci.agent.create", subject=f"ci-agent:{agent.id}")
     created = {"name": agent.name, "token": agent.token}

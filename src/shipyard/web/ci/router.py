@@ -22,10 +22,10 @@ from shipyard.ci.pipelines.router import stream_logs
 from shipyard.ci.repos import service as repos
 from shipyard.ci.repos.models import Repo
 from shipyard.ci.status import ACTIVE, FINISHED, Status
-from shipyard.ci.web import server_url
 from shipyard.core.errors import NotFound, ShipyardError
 from shipyard.http.params import ResourceId
 from shipyard.http.session import DbSession
+from shipyard.http.urls import public_url
 from shipyard.web import sections
 from shipyard.web.ci.sections import BY_KEY, ORG_BY_KEY, ORG_SECTIONS, SECTIONS
 from shipyard.web.context import SignedIn, Visitor, mark_dashboard, recover
@@ -134,11 +134,11 @@ async def activate_repo(request: Request, visitor: SignedIn, session: DbSession)
             visitor.user,
             visitor.text("forge_remote_id"),
             int(forge_id) if forge_id.isdigit() else None,
-            server_url(request),
+            public_url(request),
         )
     except ShipyardError as exc:
         await recover(session, visitor)
-        values = {key: value for key, value in visitor.form.items() if key != "_csrf"}
+        values = visitor.values()
         return await _list_page(request, session, visitor, values=values, **failure(exc))
     audit.record(session, visitor.actor, "ci.repo.activate", subject=f"ci-repo:{repo.id}")
     return RedirectResponse(_repo_url(repo.id), status_code=303)
@@ -286,7 +286,7 @@ async def act_on_pipeline(
             event=None,
             deploy_to="",
             variables={},
-            server_url=server_url(request),
+            server_url=public_url(request),
         )
     elif action == "cancel":
         pipeline = await pipelines.cancel(session, visitor.user, repo, number)

@@ -38,10 +38,6 @@ def _url(project_id: int) -> str:
     return f"/projects/{project_id}"
 
 
-def _values(visitor: Visitor) -> dict[str, Any]:
-    return {key: value for key, value in visitor.form.items() if key != "_csrf"}
-
-
 @router.get("/projects")
 async def list_projects(request: Request, visitor: SignedIn, session: DbSession) -> Response:
     """The user's projects (owned or shared) with their last deployment."""
@@ -69,7 +65,7 @@ async def create_project(request: Request, visitor: SignedIn, session: DbSession
         project = await projects.create(session, visitor.user, visitor.model(ProjectCreate, **flags))
     except ShipyardError as exc:
         await recover(session, visitor)
-        return _new_form(request, values=_values(visitor), **failure(exc))
+        return _new_form(request, values=visitor.values(), **failure(exc))
     audit.record(session, visitor.actor, "project.create", subject=f"project:{project.id}")
     return RedirectResponse(_url(project.id), status_code=303)
 
@@ -184,7 +180,7 @@ async def deploy(project_id: ResourceId, request: Request, visitor: SignedIn, se
     except ShipyardError as exc:
         await recover(session, visitor)
         return await _panel(
-            request, session, visitor, project_id, None, values=_values(visitor), **failure(exc)
+            request, session, visitor, project_id, None, values=visitor.values(), **failure(exc)
         )
     audit.record(session, visitor.actor, "project.deploy", subject=f"deployment:{deployment.id}")
     return await _panel(request, session, visitor, project_id, deployment, notice="Deployment queued.")

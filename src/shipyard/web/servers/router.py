@@ -10,10 +10,10 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from shipyard.account import service as account
 from shipyard.audit import service as audit
 from shipyard.core.errors import NotFound, ShipyardError, ValidationFailed
-from shipyard.core.settings import get_settings
 from shipyard.hostops.packages import FORGE_DATABASE_TYPES, FORGE_PHP_VERSIONS
 from shipyard.http.params import ResourceId
 from shipyard.http.session import DbSession
+from shipyard.http.urls import public_url
 from shipyard.servers import service as servers
 from shipyard.servers.schemas import ServerCreate
 from shipyard.sites import service as sites
@@ -27,10 +27,6 @@ router = APIRouter(dependencies=[Depends(mark_dashboard)], include_in_schema=Fal
 SERVERS_SHOWN = 50
 CREDENTIALS_SHOWN = 100
 EVENTS_SHOWN = 30
-
-
-def _base_url(request: Request) -> str:
-    return get_settings().public_url or str(request.base_url)
 
 
 @router.get("/servers")
@@ -84,12 +80,12 @@ async def _provider(session: DbSession, visitor: Visitor) -> str:
 async def create_server(request: Request, visitor: SignedIn, session: DbSession) -> Response:
     """A custom server (with a root key Shipyard provisions it at once, else the page shows the
     command to run on it as root) or a machine at a provider. The passwords are shown here only."""
-    values = {key: value for key, value in visitor.form.items() if key not in ("_csrf", "root_private_key")}
+    values = visitor.values("root_private_key")
     submitted = "cloud" if "credential_id" in values else "custom"
     try:
         body = visitor.model(ServerCreate, provider=await _provider(session, visitor))
         server, command = await servers.create(
-            session, visitor.user, body, base_url=_base_url(request), actor=visitor.actor
+            session, visitor.user, body, base_url=public_url(request), actor=visitor.actor
         )
     except NotFound:
         await recover(session, visitor)

@@ -15,12 +15,12 @@ from shipyard.audit import service as audit
 from shipyard.auth.models import User
 from shipyard.core.db import get_sessionmaker
 from shipyard.core.errors import NotFound, ShipyardError
-from shipyard.core.settings import get_settings
 from shipyard.hostops.git import PROVIDERS as GIT_PROVIDERS
 from shipyard.hostops.packages import FORGE_PHP_VERSIONS
 from shipyard.hostops.sites import PROJECT_TYPES
 from shipyard.http.params import ResourceId
 from shipyard.http.session import DbSession
+from shipyard.http.urls import public_url
 from shipyard.servers import service as servers
 from shipyard.servers.models import Server
 from shipyard.sites import service as sites
@@ -51,8 +51,7 @@ def _site_url(server_id: int, site_id: int) -> str:
 
 
 def _deployment_url(request: Request, site: Site) -> str:
-    base = (get_settings().public_url or str(request.base_url)).rstrip("/")
-    return f"{base}/api/v1/sites/{site.id}/deploy/http?token={quote(site.deploy_token)}"
+    return f"{public_url(request)}/api/v1/sites/{site.id}/deploy/http?token={quote(site.deploy_token)}"
 
 
 @router.get("/sites")
@@ -90,7 +89,7 @@ async def new_site(
 async def create_site(
     server_id: ResourceId, request: Request, visitor: SignedIn, session: DbSession
 ) -> Response:
-    values = {key: value for key, value in visitor.form.items() if key != "_csrf"}
+    values = visitor.values()
     aliases = [part.strip() for part in visitor.text("aliases").split(",") if part.strip()]
     try:
         body = visitor.model(SiteCreate, aliases=aliases)
@@ -185,7 +184,7 @@ async def install_repository(
     except ShipyardError as exc:
         await recover(session, visitor)
         site = await sites.get(session, visitor.user, server_id, site_id)
-        values = {key: value for key, value in visitor.form.items() if key != "_csrf"}
+        values = visitor.values()
         return render(
             request,
             "sites/_repository.html",
