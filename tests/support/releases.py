@@ -11,11 +11,11 @@ The repository is a bare repo on this machine, served to the hosts by `git daemo
 from __future__ import annotations
 
 import shlex
+import socket
 import sqlite3
 import subprocess
 import tempfile
 import threading
-import time
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -100,7 +100,14 @@ class GitRepository:
              f"--listen={GATEWAY}", f"--port={self.port}", str(self.root)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
-        time.sleep(0.2)
+        wait_until(self._listening, 10, "git daemon to listen", every=0.05)
+
+    def _listening(self) -> bool:
+        try:
+            socket.create_connection((GATEWAY, self.port), timeout=1).close()
+        except OSError:
+            return False
+        return True
 
     @property
     def url(self) -> str:
