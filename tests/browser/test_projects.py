@@ -191,6 +191,20 @@ def test_a_project_from_creation_to_deploy_cancel_and_rollback(
     assert [serves(host) for host in web] == ["v1", "v1"]
     expect(history.first).to_contain_text("cancelled")
 
+    # The hook edited in place: the form opens filled in, a refused value says why, and the next
+    # deployment runs the saved script.
+    gate_row = hooks.locator("tr", has_text="Gate")
+    gate_row.get_by_role("button", name="Edit").click()
+    expect(hooks.get_by_label("Script")).to_have_value(GATED_HOOK.format(gate=gate))
+    expect(hooks.get_by_label("Run as (user)")).to_have_value("deploy")
+    hooks.get_by_label("Run as (user)").fill("not a user!")
+    hooks.get_by_role("button", name="Save").click()
+    expect(hooks.locator(".field-error")).to_be_visible()
+    hooks.get_by_label("Run as (user)").fill("deploy")
+    hooks.get_by_label("Script").fill(GATED_HOOK.format(gate=gate) + f'echo "edited {gate}"\n')
+    hooks.get_by_role("button", name="Save").click()
+    expect(hooks.get_by_text("Saved the hook Gate")).to_be_visible()
+
     # A third version goes live, then "Roll back" makes the one before it live again.
     for host in web:
         host.run(f"touch /tmp/{gate}")
@@ -198,6 +212,8 @@ def test_a_project_from_creation_to_deploy_cancel_and_rollback(
     page.get_by_role("button", name="Deploy", exact=True).click()
     expect(page.locator("#deployment-state .badge")).to_have_text("finished", timeout=DEPLOY_MS)
     assert [serves(host) for host in web] == ["v3", "v3"]
+    cell(page, "Gate", "web-1").click()
+    expect(page.locator("#process-output pre")).to_contain_text(f"edited {gate}")
     page.get_by_role("button", name="Roll back", exact=True).click()
     expect(page.get_by_text("Rolling back to release")).to_be_visible(timeout=60_000)
     expect(page.locator("#deployment-state")).to_contain_text("rollback to")

@@ -81,7 +81,9 @@ class Column:
 
 @dataclass(frozen=True)
 class Section:
-    """`create` and `delete` return the notice to show; `delete` is None for rows that stay."""
+    """`create` and `delete` return the notice to show; `delete` is None for rows that stay.
+    With `update`, each row has an Edit button that opens the form filled in with `current(row)`
+    (the form's values by input name), and saving calls `update`."""
 
     key: str
     title: str
@@ -93,6 +95,8 @@ class Section:
     delete: RowCall | None = None
     add_label: str = "Add"
     remove_confirm: str = "Remove this from the server?"
+    update: RowCall | None = None
+    current: Callable[[Any], dict[str, Any]] | None = None
     actions: tuple[Action, ...] = field(default_factory=tuple)
 
 
@@ -172,10 +176,17 @@ async def render_section(
     base: str,
     *,
     rows_only: bool = False,
+    editing: int | None = None,
     **context: Any,
 ) -> HTMLResponse:
-    """The section (or only its table, for polling) with the owner's current rows."""
+    """The section (or only its table, for polling) with the owner's current rows; `editing`
+    names the row whose values fill the form (unless the form came back refused with its own)."""
     rows = await section.rows(session, visitor, owner)
+    if editing is not None:
+        row = next((row for row in rows if row.id == editing), None)
+        if row is None or section.current is None:
+            raise NotFound("row")
+        context.setdefault("values", section.current(row))
     choices = {
         item.name: await item.choices(session, visitor, owner) for item in section.inputs if item.choices
     }
@@ -191,6 +202,7 @@ async def render_section(
         url=f"{base}/sections/{section.key}",
         events_url=base.split("/sites/")[0] + "#events-title",
         choices=choices,
+        editing=editing,
         **context,
     )
 
@@ -203,16 +215,17 @@ async def submit(
     owner: Owner,
     base: str,
     change: Callable[[], Awaitable[str]],
+    editing: int | None = None,
 ) -> HTMLResponse:
     """Run a change and answer with the section: the notice, or the server's reasons next to
-    the fields (and the form as it was filled in)."""
+    the fields (and the form as it was filled in, still editing its row when it was an edit)."""
     try:
         notice = await change()
     except ShipyardError as exc:
         await recover(session, visitor)
         values = visitor.values()
         return await render_section(
-            request, session, visitor, section, owner, base, values=values, **failure(exc)
+            request, session, visitor, section, owner, base, editing=editing, values=values, **failure(exc)
         )
     return await render_section(request, session, visitor, section, owner, base, notice=notice)
 
@@ -246,16 +259,24 @@ async def act(
     row_id: int,
     action: str,
 ) -> HTMLResponse:
-    """A row's button: remove, or one of the section's actions."""
+    """A row's button (remove, or one of the section's actions), or its edit form saved."""
+    builtin = {"delete": section.delete, "update": section.update}
     run = (
-        section.delete
-        if action == "delete"
+        builtin[action]
+        if action in builtin
         else next((a.run for a in section.actions if a.key == action), None)
     )
     if run is None:
         raise NotFound("action")
     return await submit(
-        request, session, visitor, section, owner, base, lambda: run(session, visitor, owner, row_id)
+        request,
+        session,
+        visitor,
+        section,
+        owner,
+        base,
+        lambda: run(session, visitor, owner, row_id),
+        editing=row_id if action == "update" else None,
     )
 
 
@@ -269,8 +290,8 @@ class Page:
 
 def serve(router: APIRouter, prefix: str, by_key: dict[str, Section], page_of: Callable[..., Any]) -> None:
     """Add a page's section routes under `{prefix}/sections/`: show (`?rows=1`: only the table,
-    while it polls), add, and a row's button. `page_of` is a dependency that reads the prefix's
-    path ids, checks that the visitor may see the page, and answers its `Page`."""
+    while it polls), add, a row's button, and a row's edit form. `page_of` is a dependency that
+    reads the prefix's path ids, checks that the visitor may see the page, and answers its `Page`."""
     # The annotations are strings (postponed): FastAPI resolves them in this module's globals,
     # so the dependency goes in the default, not in a local Annotated alias.
     of_page = Depends(page_of)
@@ -284,6 +305,18 @@ def serve(router: APIRouter, prefix: str, by_key: dict[str, Section], page_of: C
         return await render_section(
             request, session, visitor, section, page.owner, page.url, rows_only=rows_only
         )
+
+    @router.get(prefix + "/sections/{key}/{row_id}/edit")
+    async def edit_in_section(
+        key: str,
+        row_id: ResourceId,
+        request: Request,
+        visitor: SignedIn,
+        session: DbSession,
+        page: Page = of_page,
+    ) -> Response:
+        section = find(by_key, key)
+        return await render_section(request, session, visitor, section, page.owner, page.url, editing=row_id)
 
     @router.post(prefix + "/sections/{key}")
     async def add_to_section(

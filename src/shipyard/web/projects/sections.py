@@ -19,7 +19,7 @@ from shipyard.releases.collaborators import service as collaborators
 from shipyard.releases.heartbeats import service as heartbeats
 from shipyard.releases.heartbeats.schemas import INTERVALS, HeartbeatCreate
 from shipyard.releases.hooks import service as hooks
-from shipyard.releases.hooks.schemas import HookCreate
+from shipyard.releases.hooks.schemas import HookCreate, HookUpdate
 from shipyard.releases.notifications import service as notifications
 from shipyard.releases.notifications.schemas import FIELDS, NotificationCreate
 from shipyard.releases.projects import service as projects
@@ -123,6 +123,25 @@ async def _add_hook(session: AsyncSession, visitor: Visitor, project_id: int) ->
     return f"Added the hook {hook.name}."
 
 
+async def _update_hook(session: AsyncSession, visitor: Visitor, project_id: int, hook_id: int) -> str:
+    body = visitor.model(HookUpdate, servers=[sid for sid in visitor.texts("servers") if sid])
+    hook = await hooks.update(session, visitor.user, project_id, hook_id, body)
+    _audit(visitor, session, "project.hook.update", f"hook:{hook.id}")
+    return f"Saved the hook {hook.name}: the next deployment runs it so."
+
+
+def _hook_values(hook: Any) -> dict[str, Any]:
+    """A hook as its form's values."""
+    return {
+        "name": hook.name,
+        "actionId": str(hook.action_id),
+        "timing": hook.timing,
+        "runAs": hook.run_as,
+        "servers": [str(server_id) for server_id in hook.servers],
+        "script": hook.script,
+    }
+
+
 async def _delete_hook(session: AsyncSession, visitor: Visitor, project_id: int, hook_id: int) -> str:
     await hooks.delete(session, visitor.user, project_id, hook_id)
     _audit(visitor, session, "project.hook.delete", f"hook:{hook_id}")
@@ -166,6 +185,8 @@ HOOKS = Section(
     rows=_hooks,
     create=_add_hook,
     delete=_delete_hook,
+    update=_update_hook,
+    current=_hook_values,
     add_label="Add hook",
 )
 
