@@ -309,6 +309,20 @@ def test_a_project_from_creation_to_deploy_cancel_and_rollback(
     assert httpx.post(deploy_url).is_success
     wait_until(lambda: [serves(host) for host in web] == ["v4", "v4"], DEPLOY_SECONDS, "v4 to be live")
 
+    # A server edited in place: its form opens with its values; a refused port says why.
+    servers = page.locator("#section-servers")
+    servers.locator("tr", has_text="web-2").get_by_role("button", name="Edit").click()
+    expect(servers.get_by_label("Host name or IP address")).to_have_value(web[1].ip)
+    expect(servers.get_by_label("Reload PHP-FPM after activation")).to_be_checked()
+    servers.get_by_label("SSH port").fill("70000")
+    servers.get_by_role("button", name="Save").click()
+    expect(servers.locator(".field-error")).to_be_visible()
+    servers.get_by_label("SSH port").fill("22")
+    servers.get_by_label("Name", exact=True).fill("web-two")
+    servers.get_by_role("button", name="Save").click()
+    expect(servers.get_by_text("Saved web-two")).to_be_visible()
+    expect(servers.locator("tr", has_text="web-two")).to_contain_text(f"deploy@{web[1].ip}:22")
+
     # On a phone the page fits the screen.
     page.set_viewport_size(PHONE)
     page.reload()

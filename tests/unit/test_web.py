@@ -80,3 +80,4 @@ def test_a_refused_form_comes_back_as_it_was_filled_in() -> None:
     assert 'value="b1"' in html(Input("credentials[bucket]", "Bucket"))
     assert 'value="ann"' in html(Input("name", "Name"))
     assert 'value="keep"' in html(Input("other", "Other", default="keep"))
+    assert "checked" not in html(Input("restart", "Restart", kind="checkbox", default="1"))  # unticked

@@ -63,12 +63,13 @@ class Input:
         return self.name.replace("[]", "").replace("][", ".").replace("[", ".").replace("]", "")
 
     def value_in(self, values: dict[str, Any] | None) -> Any:
-        """This field's value in a submitted form, whose bracket names came as lists and objects
-        (`databases[]` -> `values["databases"]`); the default when it was not sent."""
+        """This field's value in a submitted (or prefilled) form, whose bracket names came as lists
+        and objects (`databases[]` -> `values["databases"]`); the default when it was not sent."""
         found: Any = values or {}
         for part in self.error_key.split("."):
             if not isinstance(found, dict) or part not in found:
-                return self.default
+                # A submitted form leaves unticked boxes out: absent there means unticked.
+                return "" if values and self.kind in ("checkbox", "checkboxes") else self.default
             found = found[part]
         return found
 

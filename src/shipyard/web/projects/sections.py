@@ -25,7 +25,7 @@ from shipyard.releases.notifications.schemas import FIELDS, NotificationCreate
 from shipyard.releases.projects import service as projects
 from shipyard.releases.projects.schemas import Folder
 from shipyard.releases.servers import service as project_servers
-from shipyard.releases.servers.schemas import PHP_VERSIONS, ServerCreate
+from shipyard.releases.servers.schemas import PHP_VERSIONS, ServerCreate, ServerUpdate
 from shipyard.web.context import Visitor
 from shipyard.web.sections import Action, Column, Input, Section, by_key, code
 from shipyard.web.templating import reltime, status_badge
@@ -53,8 +53,14 @@ async def _servers(session: AsyncSession, visitor: Visitor, project_id: int) -> 
     return await project_servers.all_of(session, visitor.user, project_id)
 
 
+def _server_flags(visitor: Visitor) -> dict[str, bool]:
+    """The server form's checkboxes (an unticked one is absent from the form)."""
+    return {name: visitor.text(name) == "1" for name in ("receivesCodeDeployments", "restartFpm")}
+
+
 async def _attach_server(session: AsyncSession, visitor: Visitor, project_id: int) -> str:
-    server = await project_servers.create(session, visitor.user, project_id, visitor.model(ServerCreate))
+    body = visitor.model(ServerCreate, **_server_flags(visitor))
+    server = await project_servers.create(session, visitor.user, project_id, body)
     _audit(visitor, session, "project.server.create", f"project_server:{server.id}")
     return (
         f"Attached {server.name}. Add the project's public key to {server.connect_as}'s "
@@ -67,6 +73,28 @@ async def _refresh_server(session: AsyncSession, visitor: Visitor, project_id: i
     if server.connection_status == "successful":
         return f"Connected to {server.name}."
     return f"Could not connect to {server.name}: the reason is in its row."
+
+
+async def _update_server(session: AsyncSession, visitor: Visitor, project_id: int, server_id: int) -> str:
+    body = visitor.model(ServerUpdate, **_server_flags(visitor))
+    server = await project_servers.update(session, visitor.user, project_id, server_id, body)
+    _audit(visitor, session, "project.server.update", f"project_server:{server.id}")
+    return f"Saved {server.name}: check the connection if its address or user changed."
+
+
+def _server_values(server: Any) -> dict[str, Any]:
+    """A server as its form's values."""
+    return {
+        "name": server.name,
+        "host": server.host,
+        "port": str(server.port),
+        "connectAs": server.connect_as,
+        "phpVersion": server.php_version,
+        "deploymentPath": server.deployment_path,
+        "composerPath": server.composer_path,
+        "receivesCodeDeployments": "1" if server.receives_code_deployments else "",
+        "restartFpm": "1" if server.should_restart_fpm else "",
+    }
 
 
 async def _detach_server(session: AsyncSession, visitor: Visitor, project_id: int, server_id: int) -> str:
@@ -100,6 +128,8 @@ SERVERS = Section(
     rows=_servers,
     create=_attach_server,
     delete=_detach_server,
+    update=_update_server,
+    current=_server_values,
     add_label="Attach server",
     actions=(Action("refresh", "Check connection", _refresh_server),),
 )
