@@ -132,6 +132,19 @@ def test_create_a_site_and_deploy_it_while_the_log_streams(
     moved = fetch(host, domain, "/old-page")
     assert moved.status_code == 302 and moved.headers["location"].endswith("/new-page")
 
+    # Settings: a bad alias is refused with the reason; a good one is applied on the host (the
+    # page follows the site reinstalling) and nginx answers for it.
+    alias = f"www.{domain}"
+    settings = page.locator("#site-settings")
+    settings.get_by_label("Aliases").fill("not an alias!")
+    settings.get_by_role("button", name="Save and apply").click()
+    expect(settings.locator(".field-error")).to_be_visible()
+    settings.get_by_label("Aliases").fill(alias)
+    settings.get_by_role("button", name="Save and apply").click()
+    expect(page.locator(".facts")).to_contain_text(alias)
+    expect(page.locator("#site-status")).to_contain_text("installed", timeout=120_000)
+    served(host, alias, "app v3")
+
     # The site appears in the list of all sites; deleting it removes it from the host.
     page.goto("/sites")
     expect(page.locator("tr", has_text=domain)).to_contain_text(provisioned.created["server"]["name"])

@@ -29,6 +29,7 @@ from shipyard.web.projects.router import router as projects_router
 from shipyard.web.projects.settings import router as project_settings_router
 from shipyard.web.servers.router import router as servers_router
 from shipyard.web.sites.router import router as sites_router
+from shipyard.web.sites.settings import router as site_settings_router
 from shipyard.web.templating import render
 
 STATIC = Path(__file__).parent / "static"
@@ -72,6 +73,7 @@ def install(app: FastAPI) -> None:
         auth_router,
         servers_router,
         sites_router,
+        site_settings_router,
         projects_router,
         project_settings_router,
         ci_router,
