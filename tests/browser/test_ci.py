@@ -293,6 +293,54 @@ def test_approve_and_decline_blocked_pipelines_and_page_the_list(
     expect(page.locator("#step-log")).to_contain_text("the secret is ********")
     expect(page.locator("#step-log")).not_to_contain_text(f"org-value-{tag}")
 
+    # "Run now" on the cron job starts its pipeline at once.
+    page.goto(f"/ci/repos/{repo_id}")
+    crons = page.locator("#section-crons")
+    crons.get_by_role("row").filter(has_text="nightly").get_by_role("button", name="Run now").click()
+    expect(crons.get_by_text("Pipeline #23 started.")).to_be_visible()
+    with client(ci_server, owner) as http:
+        started = newest(http, repo_id)
+        assert started is not None and started["number"] == 23 and started["event"] == "cron", started
+
+
+def test_forges_are_added_edited_and_removed_by_an_administrator(
+    ci_server: ShipyardServer,  # noqa: F811
+    ci_admin: Account,  # noqa: F811
+    ci_page: Page,
+) -> None:
+    page, url = ci_page, f"https://gitea-{secrets.token_hex(4)}.example.test"
+    sign_in(page, ci_admin)
+    page.goto("/ci")
+    page.get_by_role("navigation", name="CI administration").get_by_role("link", name="Forges").click()
+    forges = page.locator("#section-forges")
+    forges.locator("summary", has_text="Add forge").click()
+    forges.get_by_label("Type").select_option("gitea")
+    forges.get_by_role("button", name="Add forge").click()
+    expect(forges.locator(".field-error")).to_contain_text("needs the url of its server")
+    forges.get_by_label("URL").fill(url)
+    forges.get_by_label("Access token").fill("gitea-token-value")
+    forges.get_by_role("button", name="Add forge").click()
+    row = forges.get_by_role("row").filter(has_text=url)
+    expect(row).to_contain_text("set")
+    expect(forges).not_to_contain_text("gitea-token-value")
+
+    # Edited in place: the token left blank stays.
+    row.get_by_role("button", name="Edit").click()
+    expect(forges.get_by_label("URL")).to_have_value(url)
+    forges.get_by_label("URL").fill(f"{url}/git")
+    forges.get_by_role("button", name="Save").click()
+    expect(forges.get_by_text("Forge saved.")).to_be_visible()
+    with client(ci_server, ci_admin) as http:
+        [forge] = [f for f in http.get("/api/forges").json() if f["url"].startswith(url)]
+        assert forge["url"] == f"{url}/git" and forge["type"] == "gitea"
+    moved = forges.get_by_role("row").filter(has_text=f"{url}/git")
+    expect(moved).to_contain_text("set")
+
+    moved.get_by_role("button", name="Remove").click()
+    expect(forges.get_by_role("row").filter(has_text=url)).to_have_count(0)
+    with client(ci_server, ci_admin) as http:
+        assert not [f for f in http.get("/api/forges").json() if f["url"].startswith(url)]
+
 
 ORG_SECRET = """skip_clone: true
 steps:

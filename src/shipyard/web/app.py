@@ -23,6 +23,7 @@ from shipyard.core.settings import get_settings
 from shipyard.web.audit.router import router as audit_router
 from shipyard.web.auth.router import router as auth_router
 from shipyard.web.ci.agents import router as ci_agents_router
+from shipyard.web.ci.forges import router as ci_forges_router
 from shipyard.web.ci.router import router as ci_router
 from shipyard.web.context import SESSION_COOKIE, SignInRequired
 from shipyard.web.projects.router import router as projects_router
@@ -78,6 +79,7 @@ def install(app: FastAPI) -> None:
         project_settings_router,
         ci_router,
         ci_agents_router,
+        ci_forges_router,
     )
     for router in (*routers, audit_router):
         app.include_router(router)

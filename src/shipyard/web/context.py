@@ -22,6 +22,7 @@ from shipyard.core.errors import Forbidden, RateLimited, ValidationFailed
 from shipyard.core.settings import get_settings
 from shipyard.http.errors import laravel_errors
 from shipyard.http.session import DbSession
+from shipyard.http.urls import public_url
 
 SESSION_COOKIE = "shipyard_session"
 CSRF_FIELD = "_csrf"
@@ -68,6 +69,8 @@ class Visitor:
 
     record: WebSession
     ip: str | None
+    # Shipyard's own URL as others reach it (for the URLs a change hands out, e.g. CI_SYSTEM_URL).
+    public_url: str = ""
     form: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -129,7 +132,7 @@ async def visitor(request: Request, session: DbSession) -> Visitor:
     record = await sessions.resolve(session, request.cookies.get(SESSION_COOKIE))
     if record is None:
         raise SignInRequired()
-    found = Visitor(record, client_ip(request))
+    found = Visitor(record, client_ip(request), public_url(request))
     request.state.who = Who(record.user.name, record.csrf_token)
     if request.method in READ_METHODS:
         return found

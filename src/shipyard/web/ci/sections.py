@@ -24,7 +24,7 @@ from shipyard.ci.secrets.schemas import RegistryCreate, SecretCreate
 from shipyard.core.errors import NotFound
 from shipyard.web.ci.agents import agent_state, labels
 from shipyard.web.context import Visitor
-from shipyard.web.sections import ROWS_SHOWN, Column, Input, Section, by_key, code
+from shipyard.web.sections import ROWS_SHOWN, Action, Column, Input, Section, by_key, code
 from shipyard.web.templating import reltime, status_badge
 
 REPO_SCOPE = 0  # secrets and registries of a repository have org_id 0
@@ -173,6 +173,13 @@ async def _delete_cron(session: AsyncSession, visitor: Visitor, repo_id: int, ro
     return "Cron job removed."
 
 
+async def _run_cron(session: AsyncSession, visitor: Visitor, repo_id: int, row_id: int) -> str:
+    repo = await _repo(session, visitor, repo_id)
+    pipeline = await crons.run_now(session, repo, row_id, visitor.public_url)
+    audit.record(session, visitor.actor, "ci.cron.run", subject=f"ci-cron:{row_id}")
+    return f"Pipeline #{pipeline.number} started."
+
+
 def _next_run(row: Any) -> object:
     return reltime(datetime.fromtimestamp(row.next_exec, UTC)) if row.enabled else "disabled"
 
@@ -197,6 +204,7 @@ CRONS = Section(
     rows=_crons,
     create=_add_cron,
     delete=_delete_cron,
+    actions=(Action("run", "Run now", _run_cron),),
     add_label="Add cron job",
 )
 
