@@ -27,6 +27,7 @@ from tests.support.forge import wait_until
 from tests.support.hosts import GATEWAY, Host, HostPool
 from tests.support.postgres import PostgresCluster, free_port
 from tests.support.server import ShipyardServer
+from tests.support.templates import shell_template
 
 APP = "/home/deploy/app"
 DEPLOY_SECONDS = 240
@@ -61,15 +62,12 @@ systemctl reload nginx
 """
 
 
-def set_up_web_host(host: Host) -> None:
-    host.run(SETUP, timeout=600)
-
-
 def web_hosts(hosts: HostPool, count: int) -> list[Host]:
+    """`count` web hosts (nginx, PHP-FPM, git and the deploy user), booted from a template disk
+    on which SETUP ran once."""
+    template = shell_template(hosts, "web", SETUP)
     with ThreadPoolExecutor(count) as pool:
-        started = list(pool.map(lambda _: hosts.up(), range(count)))
-        list(pool.map(set_up_web_host, started))
-    return started
+        return list(pool.map(lambda _: hosts.up(template=template), range(count)))
 
 
 def authorize(host: Host, public_key: str) -> None:

@@ -21,13 +21,14 @@ import hashlib
 import os
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from shipyard.core.script import HostResult, Script
 from shipyard.hostops import packages
 from shipyard.hostops.server import ProvisionSpec, render_provision
 from shipyard.remote.ssh import Endpoint, Login, Remote
-from tests.support.hosts import STATE, HostPool
+from tests.support.hosts import STATE, Host, HostPool
 
 TEMPLATES = STATE / "templates"
 BASE_STAMP = Path(os.environ.get("TH_BASE", "/var/lib/machines/base")) / ".testhost-base"
@@ -37,15 +38,39 @@ STALE_AFTER = 24 * 3600  # seconds
 def provisioned_template(hosts: HostPool, database_type: str = "mysql8") -> str:
     """The name of a template disk provisioned with `database_type`; built on first use."""
     script = _provisioning(database_type)
-    digest = hashlib.sha256(_fingerprint(script).encode()).hexdigest()[:10]
-    kind = f"prov-{database_type}"
-    name = f"{kind}-{digest}"
+
+    def build(host: Host) -> None:
+        result = asyncio.run(_run(host.ip, script))
+        if not result.ok:
+            raise RuntimeError(f"provisioning a template failed:\n{result.output[-3000:]}")
+
+    return _template(hosts, f"prov-{database_type}", _fingerprint(script), build)
+
+
+def shell_template(hosts: HostPool, kind: str, setup: str) -> str:
+    """The name of a template disk on which the shell script `setup` ran as root (for hosts a
+    test sets up by hand, such as the zero-downtime tests' web hosts); built on first use."""
+    return _template(
+        hosts, kind, f"{BASE_STAMP.read_text()}\0{setup}", lambda host: host.run(setup, timeout=900)
+    )
+
+
+def _template(hosts: HostPool, kind: str, fingerprint: str, build: Callable[[Host], object]) -> str:
+    """A template of `kind` named after `fingerprint`'s digest, built by `build` on a bare host
+    under a lock shared by every worker (the others wait for it)."""
+    name = f"{kind}-{hashlib.sha256(fingerprint.encode()).hexdigest()[:10]}"
     TEMPLATES.mkdir(parents=True, exist_ok=True)
     with (TEMPLATES / f".lock-{kind}").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (TEMPLATES / name / ".testhost-template").exists():
             _prune(kind)
-            _build(hosts, name, script)
+            host = hosts.up()
+            try:
+                build(host)
+            except BaseException:
+                hosts.down(host)
+                raise
+            hosts.keep_as_template(host, name)
     return name
 
 
@@ -68,18 +93,6 @@ def _provisioning(database_type: str) -> Script:
 def _fingerprint(script: Script) -> str:
     files = "".join(f"{name}\0{content}\0" for name, content in sorted(script.files.items()))
     return f"{BASE_STAMP.read_text()}\0{script.body}\0{files}"
-
-
-def _build(hosts: HostPool, name: str, script: Script) -> None:
-    host = hosts.up()
-    try:
-        result = asyncio.run(_run(host.ip, script))
-        if not result.ok:
-            raise RuntimeError(f"provisioning the template {name} failed:\n{result.output[-3000:]}")
-    except BaseException:
-        hosts.down(host)
-        raise
-    hosts.keep_as_template(host, name)
 
 
 async def _run(ip: str, script: Script) -> HostResult:
