@@ -121,6 +121,7 @@ async def show_server(
         request,
         "servers/show.html",
         server=server,
+        url=f"/servers/{server_id}",
         sites=site_rows,
         site_total=site_total,
         sections=SECTIONS if server.is_ready else (),
