@@ -59,7 +59,7 @@ def test_a_server_at_a_provider_from_credential_to_deletion(
     # has logged in to the new machine, so the page shows every step up to there and the reason.
     page.goto("/servers/new")
     cloud_form = page.get_by_role("form", name="At a cloud provider")
-    cloud_form.get_by_label("Name").fill("cloud-1")
+    cloud_form.get_by_label("Name", exact=True).fill("cloud-1")
     cloud_form.get_by_label("Credential").select_option(label="do-main (DigitalOcean)")
     cloud_form.get_by_label("Region").select_option("ams3")
     cloud_form.get_by_label("Size").select_option("01")
