@@ -152,14 +152,22 @@ def pipeline(http: httpx.Client, repo_id: int, number: int) -> dict[str, Any]:
 def wait_pipeline(
     http: httpx.Client, repo_id: int, number: int, timeout: float = PIPELINE_SECONDS
 ) -> dict[str, Any]:
-    """Until the pipeline has finished (any end state)."""
+    """Until the pipeline has finished (any end state); a timeout says where each workflow was."""
     done = ("success", "failure", "killed", "canceled", "error", "declined", "skipped")
-    return wait_until(  # type: ignore[no-any-return]
-        lambda: (p := pipeline(http, repo_id, number))["status"] in done and p,
-        timeout,
-        f"pipeline {number} to finish",
-        every=0.2,
-    )
+    try:
+        return wait_until(  # type: ignore[no-any-return]
+            lambda: (p := pipeline(http, repo_id, number))["status"] in done and p,
+            timeout,
+            f"pipeline {number} to finish",
+            every=0.2,
+        )
+    except AssertionError as exc:
+        body = pipeline(http, repo_id, number)
+        where = [
+            f"{w['name']}: {w['state']} on agent {w.get('agent_id')} {w.get('error') or ''}".strip()
+            for w in body["workflows"]
+        ]
+        raise AssertionError(f"{exc}; it is {body['status']}:\n" + "\n".join(where)) from None
 
 
 def steps(body: dict[str, Any]) -> dict[str, dict[str, Any]]:
