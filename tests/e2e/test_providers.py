@@ -1,8 +1,9 @@
 """Servers at cloud providers: Shipyard against local fakes of each provider's API.
 
 The fakes (tests/support/fakes/) check the credential (AWS: the SigV4 signature) and the request
-bodies, and "create a machine" by booting a real Debian test host with the public key they were
-given in root's authorized_keys. DigitalOcean and AWS machines are provisioned for real; for
+bodies, and "create a machine" by booting a real Debian test host (from the pre-provisioned
+template disk: see tests/support/clouds.py) with the public key they were given in root's
+authorized_keys. DigitalOcean and AWS machines are provisioned through Shipyard in full; for
 Akamai, Vultr and Hetzner the request asks for php84, which Debian 12 does not ship, so that
 provisioning stops right after Shipyard logged in with its own key and read the host's facts:
 create -> address -> SSH login -> delete, without a minute of package installs each.

@@ -12,6 +12,7 @@ from tests.support.fakes.hetzner import FakeHetzner
 from tests.support.fakes.linode import FakeLinode
 from tests.support.fakes.vultr import FakeVultr
 from tests.support.hosts import HostPool
+from tests.support.templates import provisioned_template
 
 TOKEN = "tok-" + secrets.token_hex(16)
 AWS_KEY, AWS_SECRET = "AKIA" + secrets.token_hex(8).upper(), secrets.token_urlsafe(30)
@@ -25,7 +26,10 @@ CREDENTIALS = {
 
 
 def start_clouds(hosts: HostPool) -> dict[str, FakeCloud]:
-    """Every provider's fake, started, keyed by Forge's provider name; their machines boot on `hosts`."""
+    """Every provider's fake, started, keyed by Forge's provider name. Their machines are hosts
+    booted from the pre-provisioned template disk (tests/support/templates.py): provisioning one
+    through Shipyard still runs in full, and converges in seconds instead of installing for a
+    minute; the provisioning of a bare host is tested in tests/e2e/test_servers.py."""
     fakes: dict[str, FakeCloud] = {
         "ocean2": FakeDigitalOcean(hosts, TOKEN),
         "akamai": FakeLinode(hosts, TOKEN),
@@ -33,7 +37,9 @@ def start_clouds(hosts: HostPool) -> dict[str, FakeCloud]:
         "hetzner": FakeHetzner(hosts, TOKEN),
         "aws": FakeAws(hosts, AWS_KEY, AWS_SECRET),
     }
+    template = provisioned_template(hosts)
     for fake in fakes.values():
+        fake.boot_template = template
         fake.start()
     return fakes
 

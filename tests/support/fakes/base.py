@@ -92,6 +92,8 @@ class FakeCloud:
 
     def __init__(self, hosts: HostPool) -> None:
         self.hosts = hosts
+        # The disk new machines boot from (None: a bare Debian host).
+        self.boot_template: str | None = None
         self.calls: list[Call] = []
         self.machines: dict[str, FakeMachine] = {}
         # (status, message): refuse to delete machines, in the provider's error shape.
@@ -145,7 +147,7 @@ class FakeCloud:
 
     def _boot(self, machine: FakeMachine) -> None:
         try:
-            host = self.hosts.up()
+            host = self.hosts.up(template=self.boot_template)
             key = shlex.quote(machine.public_key)
             host.run(
                 "install -d -m 700 /root/.ssh && "
