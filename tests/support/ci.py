@@ -119,6 +119,12 @@ class Agent:
             raise AssertionError(f"the agent exited: {self.log.read_text()}")
         return "ready" in self.log.read_text()
 
+    def report(self, lines: int = 30) -> str:
+        """Whether the agent still runs, and the end of its log (for a failure message)."""
+        state = "running" if self.process.poll() is None else f"exited {self.process.returncode}"
+        tail = "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        return f"agent pid {self.process.pid} ({state}):\n{tail}"
+
     def crash(self) -> None:
         """SIGKILL the agent alone, as a crash would (its steps die with it only if sandboxed)."""
         if self.process.poll() is None:

@@ -329,7 +329,12 @@ def test_two_agents_share_twenty_workflows_by_label(
         repo.commit(files, "twenty workflows")
         repo.push()
         number = wait_until(lambda: newest(http, body["id"]), 30, "a pipeline", every=0.2)["number"]
-        final = wait_pipeline(http, body["id"], number, timeout=180)
+        try:
+            final = wait_pipeline(http, body["id"], number, timeout=180)
+        except AssertionError as exc:  # say what the agents and the server were doing
+            server_log = ci_server.log.read_text(errors="replace").splitlines()[-60:]
+            reports = "\n".join(agent.report() for agent in agents)
+            raise AssertionError(f"{exc}\n{reports}\nserver:\n" + "\n".join(server_log)) from None
         assert final["status"] == "success"
         assert len(final["workflows"]) == 20
         for workflow in final["workflows"]:
