@@ -17,6 +17,12 @@ async def pipeline(session: AsyncSession, pipeline_id: int) -> Pipeline | None:
     return await session.get(Pipeline, pipeline_id, populate_existing=True)
 
 
+async def lock(session: AsyncSession, pipeline_id: int) -> None:
+    """Hold the pipeline's row until the transaction ends (FOR UPDATE; SQLite's one writer at a
+    time does the same): whoever recomputes its status next waits, then sees this one's changes."""
+    await session.execute(select(Pipeline.id).where(Pipeline.id == pipeline_id).with_for_update())
+
+
 async def pipeline_by_number(session: AsyncSession, repo_id: int, number: int) -> Pipeline | None:
     return await session.scalar(
         select(Pipeline)

@@ -403,7 +403,12 @@ async def _cancel_superseded(session: AsyncSession, repo: Repo, pipeline: Pipeli
 
 
 async def refresh(session: AsyncSession, pipeline: Pipeline) -> None:
-    """Recompute a pipeline's status from its workflows once they are settled."""
+    """Recompute a pipeline's status from its workflows once they are settled.
+
+    The pipeline's row is locked first: two workflows that finish at once on PostgreSQL would
+    otherwise each see the other still running, and the pipeline would stay running for good."""
+    await session.flush()
+    await repository.lock(session, pipeline.id)
     workflows = await repository.workflows(session, pipeline.id)
     stamp = now()
     pipeline.updated = stamp
