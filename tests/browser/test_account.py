@@ -73,7 +73,7 @@ def test_sign_in_two_factor_tokens_and_sign_out(
     screenshot(page, server, "account")
 
     # An API token with a scope, shown once, usable, then revoked.
-    page.get_by_label("Name", exact=True).fill("deploy-bot")
+    page.get_by_role("region", name="API tokens").get_by_label("Name", exact=True).fill("deploy-bot")
     page.locator("input[value='servers:create']").check()
     page.get_by_role("button", name="Create token").click()
     plaintext = page.locator("#new-token").inner_text()

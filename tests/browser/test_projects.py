@@ -302,7 +302,7 @@ def test_a_project_from_creation_to_deploy_cancel_and_rollback(
     expect(settings.get_by_label("Releases kept on each server")).to_have_value("3")
     branch = f"release-{server.backend}"
     repo.commit("v4", branch=branch)
-    settings.get_by_label("Branch").fill(branch)
+    settings.get_by_label("Branch", exact=True).fill(branch)
     settings.get_by_role("button", name="Save source").click()
     expect(settings.get_by_text(f"The next deployment clones {branch}")).to_be_visible()
     deploy_url = settings.locator("#deploy-url").inner_text()

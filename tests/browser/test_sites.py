@@ -141,7 +141,7 @@ def test_create_a_site_and_deploy_it_while_the_log_streams(
     expect(settings.locator(".field-error")).to_be_visible()
     settings.get_by_label("Aliases").fill(alias)
     settings.get_by_role("button", name="Save and apply").click()
-    expect(page.locator(".facts")).to_contain_text(alias)
+    expect(page.locator(".facts").first).to_contain_text(alias)
     expect(page.locator("#site-status")).to_contain_text("installed", timeout=120_000)
     served(host, alias, "app v3")
 
