@@ -24,6 +24,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -381,6 +382,19 @@ class Run:
         return "; ".join(str(failure) for failure in failures) or None
 
 
+RELEASE_FORMAT = "%Y%m%d%H%M%S"
+
+
+def release_name(now: datetime, latest: str | None) -> str:
+    """A new release's folder name: the time, as Envoyer names them, but at least a second after
+    the project's latest release (two deployments may start within one second; names must not
+    collide, and their order is the releases' order)."""
+    if latest:
+        after = datetime.strptime(latest, RELEASE_FORMAT).replace(tzinfo=now.tzinfo) + timedelta(seconds=1)
+        now = max(now, after)
+    return now.strftime(RELEASE_FORMAT)
+
+
 async def _load(deployment_id: int) -> Run | None:
     """Mark the deployment running and lay out its processes; None when it is not to run."""
     sessions = get_sessionmaker()
@@ -400,7 +414,7 @@ async def _load(deployment_id: int) -> Run | None:
         else:
             hooks = await hooks_repository.of_project(session, project.id)
             planned = plan(servers, hooks, health=project.health_url is not None)
-            deployment.release = now.strftime("%Y%m%d%H%M%S")
+            deployment.release = release_name(now, await repository.latest_release(session, project.id))
         if deployment.commit_branch is None:
             deployment.commit_branch = deployment.reference
         processes = []

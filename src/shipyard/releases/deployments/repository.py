@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import undefer
 
@@ -100,6 +100,13 @@ async def latest_finished(session: AsyncSession, project_id: int) -> Deployment 
         .where(Deployment.project_id == project_id, Deployment.status == DeploymentStatus.FINISHED)
         .order_by(Deployment.id.desc())
         .limit(1)
+    )
+
+
+async def latest_release(session: AsyncSession, project_id: int) -> str | None:
+    """The newest release name any deployment of the project has used."""
+    return await session.scalar(
+        select(func.max(Deployment.release)).where(Deployment.project_id == project_id)
     )
 
 
