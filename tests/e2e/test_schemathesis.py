@@ -32,7 +32,7 @@ from tests.support.api import admin
 from tests.support.server import ShipyardServer
 
 SEED = 20240601
-MAX_EXAMPLES = 25  # fuzzing cases per operation; the coverage phase adds its own boundary cases
+MAX_EXAMPLES = 10  # fuzzing cases per operation; the coverage phase adds its own boundary cases
 # CI's server-sent event streams end after a second here (clients reconnect), so that fuzzing them
 # does not wait for the default hour.
 FUZZ_ENV = {"SHIPYARD_RATE_LIMIT_WRITES": "1000000", "SHIPYARD_CI_STREAM_SECONDS": "1"}
