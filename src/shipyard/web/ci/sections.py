@@ -61,11 +61,12 @@ async def _org_level(session: AsyncSession, visitor: Visitor, org_id: int) -> tu
 def _secrets(level: Level, subject: str) -> Section:
     """The secrets section at `level`; `subject` starts a removed secret's audit subject."""
 
-    async def rows(session: AsyncSession, visitor: Visitor, owner: int) -> Sequence[Any]:
-        found, _ = await secrets.list_secrets(
-            session, *await level(session, visitor, owner), offset=0, limit=ROWS_SHOWN + 1
-        )
+    async def listed(session: AsyncSession, ids: tuple[int, int]) -> Sequence[Any]:
+        found, _ = await secrets.list_secrets(session, *ids, offset=0, limit=ROWS_SHOWN + 1)
         return found
+
+    async def rows(session: AsyncSession, visitor: Visitor, owner: int) -> Sequence[Any]:
+        return await listed(session, await level(session, visitor, owner))
 
     async def add(session: AsyncSession, visitor: Visitor, owner: int) -> str:
         ids = await level(session, visitor, owner)
@@ -75,10 +76,11 @@ def _secrets(level: Level, subject: str) -> Section:
         return f"Secret {secret.name} added: steps get it with from_secret."
 
     async def delete(session: AsyncSession, visitor: Visitor, owner: int, row_id: int) -> str:
-        row = next((s for s in await rows(session, visitor, owner) if s.id == row_id), None)
+        ids = await level(session, visitor, owner)
+        row = next((s for s in await listed(session, ids) if s.id == row_id), None)
         if row is None:
             raise NotFound("secret")
-        await secrets.delete_secret(session, *await level(session, visitor, owner), row.name)
+        await secrets.delete_secret(session, *ids, row.name)
         audit.record(session, visitor.actor, "ci.secret.delete", subject=f"{subject}:{owner}:{row.name}")
         return f"Secret {row.name} removed."
 
@@ -110,11 +112,12 @@ def _secrets(level: Level, subject: str) -> Section:
 def _registries(level: Level, subject: str) -> Section:
     """The registries section at `level`; `subject` starts a removed registry's audit subject."""
 
-    async def rows(session: AsyncSession, visitor: Visitor, owner: int) -> Sequence[Any]:
-        found, _ = await secrets.list_registries(
-            session, *await level(session, visitor, owner), offset=0, limit=ROWS_SHOWN + 1
-        )
+    async def listed(session: AsyncSession, ids: tuple[int, int]) -> Sequence[Any]:
+        found, _ = await secrets.list_registries(session, *ids, offset=0, limit=ROWS_SHOWN + 1)
         return found
+
+    async def rows(session: AsyncSession, visitor: Visitor, owner: int) -> Sequence[Any]:
+        return await listed(session, await level(session, visitor, owner))
 
     async def add(session: AsyncSession, visitor: Visitor, owner: int) -> str:
         ids = await level(session, visitor, owner)
@@ -123,10 +126,11 @@ def _registries(level: Level, subject: str) -> Section:
         return f"Registry {row.address} added."
 
     async def delete(session: AsyncSession, visitor: Visitor, owner: int, row_id: int) -> str:
-        row = next((r for r in await rows(session, visitor, owner) if r.id == row_id), None)
+        ids = await level(session, visitor, owner)
+        row = next((r for r in await listed(session, ids) if r.id == row_id), None)
         if row is None:
             raise NotFound("registry")
-        await secrets.delete_registry(session, *await level(session, visitor, owner), row.address)
+        await secrets.delete_registry(session, *ids, row.address)
         audit.record(session, visitor.actor, "ci.registry.delete", subject=f"{subject}:{owner}:{row.address}")
         return f"Registry {row.address} removed."
 
